@@ -1,0 +1,220 @@
+-- The IMR database schema, in one place.
+--
+-- Three layers:
+--   1. raw tables, one row per thing the loader read (load_runs, files, letters,
+--      decisions, citations);
+--   2. cleaned views that derive what the questions need (v_letters, v_decisions);
+--   3. decision_facts, the wide decision-grain table every dashboard query reads.
+--      It is materialised from v_decision_facts at the end of each load (the loader
+--      builds a new database file anyway), so dashboard queries never join at read time.
+--
+-- ENUM values mirror etl/vocab.py; tests/test_schema.py checks they agree.
+
+CREATE TYPE outcome_t AS ENUM ('upheld', 'overturned');
+CREATE TYPE ur_action_t AS ENUM ('denied', 'modified');
+CREATE TYPE priority_t AS ENUM ('standard', 'expedited');
+CREATE TYPE sex_t AS ENUM ('female', 'male');
+CREATE TYPE citation_source_t AS ENUM ('MTUS', 'ODG', 'ACOEM', 'OTHER');
+CREATE TYPE citation_side_t AS ENUM ('claims_administrator', 'imr_reviewer');
+CREATE TYPE file_status_t AS ENUM ('loaded', 'duplicate', 'rejected');
+CREATE TYPE service_category_t AS ENUM (
+    'Pharmaceuticals', 'Diagnostic Testing', 'DMEPOS', 'Rehabilitation', 'Injection',
+    'Surgery', 'Evaluation & Management', 'Psych Services', 'Programs', 'Home Health',
+    'Transportation', 'Other');
+CREATE TYPE service_subcategory_t AS ENUM (
+    'Opioids', 'Muscle Relaxant', 'NSAID', 'Topical Analgesics', 'Topical Compounds',
+    'Anti-epilepsy drugs', 'Antidepressant', 'Proton Pump Inhibitors', 'H2 Blocker',
+    'GI Agents', 'Antiemetic', 'Sedative-hypnotics', 'Benzodiazepine', 'AntiAnxiety',
+    'Antimigraine Agent', 'Misc Analgesics', 'Nutritional Products',
+    'Adrenal Cortical Steroids', 'Viscosupplementation', 'Antihistamine',
+    'Atypical Antipsychotic', 'Stimulants', 'Cannabinoids', 'Hormones',
+    'Impotence Agents', 'Antihypertensive', 'Antidiabetics', 'Anti-infectives',
+    'Asthma Medications', 'Statin', 'Other',
+    'Imaging/Radiology', 'EMG/NCV/NCS', 'Lab & Pathology', 'Other Diagnostic Tests',
+    'DME', 'Electrical Stimulation', 'Prosthetics/Orthotics', 'Supplies',
+    'PT/OT', 'Chiropractic', 'Acupuncture', 'Other Therapies',
+    'Facet Injection', 'Injection',
+    'Spine', 'Arthroscopic Surgery', 'Non-arthroscopic Surgery', 'Adjunct Surgical Services',
+    'Surgical Consult',
+    'Medical Specialties', 'Dental Services',
+    'Evaluation & Management', 'Therapies',
+    'Programs', 'Home Health', 'Transportation');
+CREATE TYPE mtus_chapter_t AS ENUM (
+    'Chronic Pain', 'Opioids', 'General Approaches', 'Neck and Upper Back', 'Shoulder',
+    'Elbow', 'Forearm, Wrist, and Hand', 'Low Back', 'Knee', 'Ankle and Foot',
+    'Stress-Related Conditions', 'Eye', 'Acupuncture', 'Postsurgical', 'Drug Formulary');
+
+-- ---------------------------------------------------------------- raw tables
+
+-- One row per run of `python -m etl.load`. The accounting identity
+-- files_seen = files_loaded + files_skipped + files_duplicate + files_rejected holds for every run.
+CREATE TABLE load_runs (
+    run_id          INTEGER PRIMARY KEY,
+    started_at      TIMESTAMP NOT NULL,
+    finished_at     TIMESTAMP,
+    parser_version  VARCHAR NOT NULL,
+    sources         VARCHAR[] NOT NULL,
+    files_seen      INTEGER NOT NULL DEFAULT 0,
+    files_loaded    INTEGER NOT NULL DEFAULT 0,
+    files_skipped   INTEGER NOT NULL DEFAULT 0,   -- bytes already loaded by an earlier run
+    files_duplicate INTEGER NOT NULL DEFAULT 0,   -- a case number already loaded from another file
+    files_rejected  INTEGER NOT NULL DEFAULT 0
+);
+
+-- Every file any run has read, whatever became of it: nothing is lost without a trace.
+CREATE TABLE files (
+    sha256      VARCHAR PRIMARY KEY,
+    path        VARCHAR NOT NULL,
+    status      file_status_t NOT NULL,
+    reason      VARCHAR,            -- the parser's reason for a rejected file, or the case number a duplicate repeats
+    case_number VARCHAR,
+    run_id      INTEGER NOT NULL,
+    seen_at     TIMESTAMP NOT NULL
+);
+
+CREATE TABLE letters (
+    letter_id               INTEGER PRIMARY KEY,
+    case_number             VARCHAR UNIQUE,          -- NULL only where the letter does not show it
+    sha256                  VARCHAR NOT NULL,
+    source_file             VARCHAR NOT NULL,
+    layout                  VARCHAR NOT NULL,
+    date_assigned           DATE,
+    date_of_injury          DATE,
+    decision_date           DATE,
+    ur_denial_date          DATE,
+    application_received    DATE,
+    priority                priority_t,
+    reviewer_license_states VARCHAR[] NOT NULL,
+    reviewer_specialties    VARCHAR[] NOT NULL,
+    patient_age             SMALLINT,
+    patient_sex             sex_t,
+    full_text               VARCHAR NOT NULL,
+    run_id                  INTEGER NOT NULL
+);
+
+CREATE TABLE decisions (
+    letter_id              INTEGER NOT NULL,
+    item_no                SMALLINT NOT NULL,
+    treatment              VARCHAR NOT NULL,
+    outcome                outcome_t NOT NULL,
+    service_category       service_category_t NOT NULL,
+    service_subcategory    service_subcategory_t,
+    drug_generic           VARCHAR,
+    strength               VARCHAR,
+    quantity               INTEGER,
+    ur_action              ur_action_t NOT NULL,
+    ur_authorized          VARCHAR,
+    ur_authorized_quantity INTEGER,
+    ca_guideline_text      VARCHAR,
+    imr_guideline_text     VARCHAR,
+    rationale              VARCHAR NOT NULL,
+    PRIMARY KEY (letter_id, item_no)
+);
+
+-- One row per citation, with the side that made it.
+CREATE TABLE citations (
+    letter_id INTEGER NOT NULL,
+    item_no   SMALLINT NOT NULL,
+    side      citation_side_t NOT NULL,
+    cite_no   SMALLINT NOT NULL,
+    source    citation_source_t NOT NULL,
+    chapter   mtus_chapter_t,
+    section   VARCHAR,
+    pages     SMALLINT[] NOT NULL,
+    PRIMARY KEY (letter_id, item_no, side, cite_no)
+);
+
+-- ---------------------------------------------------------------- cleaned views
+
+CREATE VIEW v_rejected_files AS
+SELECT path, sha256, reason, seen_at AS rejected_at, run_id
+FROM files WHERE status = 'rejected';
+
+CREATE VIEW v_letters AS
+SELECT
+    letter_id, case_number, source_file, layout,
+    date_assigned, date_of_injury, decision_date, ur_denial_date, application_received,
+    priority,
+    CAST(date_trunc('month', decision_date) AS DATE)            AS decision_month,
+    CAST(year(decision_date) AS SMALLINT)                       AS decision_year,
+    CAST(decision_date - date_assigned AS INTEGER)              AS days_to_decision,
+    patient_age,
+    CASE
+        WHEN patient_age IS NULL THEN 'unknown'
+        WHEN patient_age < 25 THEN 'under 25'
+        WHEN patient_age < 35 THEN '25-34'
+        WHEN patient_age < 45 THEN '35-44'
+        WHEN patient_age < 55 THEN '45-54'
+        WHEN patient_age < 65 THEN '55-64'
+        ELSE '65 and over'
+    END                                                         AS age_band,
+    coalesce(CAST(patient_sex AS VARCHAR), 'unknown')           AS patient_sex,
+    coalesce(reviewer_specialties[1], 'Unknown')                AS reviewer_specialty,
+    reviewer_specialties,
+    reviewer_license_states,
+    CASE
+        WHEN len(reviewer_license_states) = 0 THEN 'unknown'
+        WHEN list_contains(reviewer_license_states, 'CA') THEN 'California'
+        ELSE 'other states only'
+    END                                                         AS reviewer_ca_licence
+FROM letters;
+
+-- Per decision and side: the sources cited, the first MTUS chapter, and a
+-- guideline group ('MTUS only', 'MTUS + non-MTUS', 'non-MTUS only', 'nothing cited').
+CREATE VIEW v_citation_summary AS
+SELECT
+    letter_id, item_no, side,
+    list_sort(list_distinct(list(CAST(source AS VARCHAR))))                AS sources,
+    first(CAST(chapter AS VARCHAR) ORDER BY cite_no) FILTER (WHERE chapter IS NOT NULL) AS mtus_chapter,
+    CASE
+        WHEN bool_and(source = 'MTUS') THEN 'MTUS only'
+        WHEN bool_or(source = 'MTUS') THEN 'MTUS + non-MTUS'
+        ELSE 'non-MTUS only'
+    END                                                                    AS guideline_group
+FROM citations
+GROUP BY letter_id, item_no, side;
+
+CREATE VIEW v_decisions AS
+SELECT
+    d.letter_id, d.item_no, d.treatment, d.outcome,
+    CAST(d.outcome = 'overturned' AS INTEGER)                              AS overturned,
+    d.service_category, d.service_subcategory,
+    CASE WHEN d.service_category = 'Pharmaceuticals'
+         THEN CAST(d.service_subcategory AS VARCHAR) END                   AS drug_class,
+    d.drug_generic, d.strength, d.quantity,
+    d.ur_action, d.ur_authorized, d.ur_authorized_quantity,
+    CASE WHEN d.ur_action = 'modified' AND d.quantity > 0 AND d.ur_authorized_quantity IS NOT NULL
+         THEN 1.0 - d.ur_authorized_quantity / d.quantity END              AS share_cut,
+    coalesce(imr.sources, [])                                              AS imr_sources,
+    imr.mtus_chapter                                                       AS imr_mtus_chapter,
+    coalesce(imr.guideline_group, 'nothing cited')                         AS imr_guideline_group,
+    coalesce(ca.sources, [])                                               AS ca_sources,
+    ca.mtus_chapter                                                        AS ca_mtus_chapter,
+    coalesce(ca.guideline_group, 'nothing cited')                          AS ca_guideline_group,
+    coalesce(imr.sources, []) = coalesce(ca.sources, [])                   AS same_sources_as_ca
+FROM decisions d
+LEFT JOIN v_citation_summary imr
+       ON imr.letter_id = d.letter_id AND imr.item_no = d.item_no AND imr.side = 'imr_reviewer'
+LEFT JOIN v_citation_summary ca
+       ON ca.letter_id = d.letter_id AND ca.item_no = d.item_no AND ca.side = 'claims_administrator';
+
+-- The dashboard's grain: one row per decision with its letter's fields.
+CREATE VIEW v_decision_facts AS
+SELECT
+    l.letter_id, l.case_number, d.item_no,
+    l.decision_date, l.decision_month, l.decision_year, l.date_assigned, l.days_to_decision,
+    l.priority, l.layout,
+    l.patient_age, l.age_band, l.patient_sex,
+    l.reviewer_specialty, l.reviewer_specialties, l.reviewer_license_states, l.reviewer_ca_licence,
+    d.treatment, d.outcome, d.overturned,
+    d.service_category, d.service_subcategory, d.drug_class, d.drug_generic, d.strength, d.quantity,
+    d.ur_action, d.ur_authorized, d.ur_authorized_quantity, d.share_cut,
+    d.imr_sources, d.imr_mtus_chapter, d.imr_guideline_group,
+    d.ca_sources, d.ca_mtus_chapter, d.ca_guideline_group, d.same_sources_as_ca
+FROM v_decisions d
+JOIN v_letters l USING (letter_id);
+
+-- ---------------------------------------------------------------- the questions' table
+-- decision_facts is materialised by etl/db.py: build_decision_facts() runs
+--   CREATE OR REPLACE TABLE decision_facts AS
+--   SELECT * FROM v_decision_facts ORDER BY decision_date, letter_id, item_no;
