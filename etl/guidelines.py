@@ -1,0 +1,187 @@
+"""Guideline lines to citations.
+
+A guideline line holds one or more statements such as
+    Decision based on MTUS Neck and Upper Back Complaints 2004, Section(s): Special Studies,
+    and Forearm, Wrist, and Hand Complaints 2004.
+    Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Head, CT.
+    Decision based on MTUS Chronic Pain Treatment Guidelines Anti-epileptic; Gabapentin Page(s): 18-19, 49.
+or says that nothing was cited. Each becomes {"source", "chapter", "section", "pages"}.
+"""
+
+import re
+from functools import cache
+from itertools import pairwise
+
+from etl.reference import mtus_parts
+
+_NOTHING_CITED = re.compile(
+    r"\b(?:no|not\s+cite\s+any|did\s+not\s+cite|without)\b[^.]{0,40}?"
+    r"\b(?:medical\s+evidence|guidelines?|evidence[- ]based|citations?|criteria)|\bnone\s+cited\b|^\s*(?:none|n/a)\.?\s*$",
+    re.I,
+)
+_STATEMENT = re.compile(r"Decision\s+based\s+on\s+", re.I)
+_ODG = re.compile(r"Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|\bODG\b", re.I)
+_ACOEM = re.compile(r"\bACOEM\b|American\s+College\s+of\s+Occupational\s+and\s+Environmental\s+Medicine", re.I)
+_MTUS = re.compile(r"\bMTUS\b|Medical\s+Treatment\s+Utilization\s+Schedule", re.I)
+_OTHER_EVIDENCE = re.compile(r"https?://|www\.|\bjournal\b|\bet\s+al\b|\bFDA\b|\bpubmed\b|\bvol\.|\(\d{4}\)", re.I)
+_URL = re.compile(r"https?://|www\.", re.I)
+_YEAR = re.compile(r"^\s*,?\s*\(?(?:19|20)\d{2}\)?")
+_PAGES = re.compile(r"\bPages?(?:\(s\))?\s*:?\s*((?:\d+\s*(?:-\s*\d+)?\s*(?:,|and|&)?\s*)+)", re.I)
+_MAX_PAGE_RANGE = 200
+
+
+def fold_guideline(text: str | None) -> str | None:
+    """A guideline line as printed, white space folded; a word hyphenated over a line break is rejoined."""
+    if text is None:
+        return None
+    folded = " ".join(re.sub(r"(?<=\w)-[ \t]*\n\s*(?=\w)", "-", text).split())
+    return folded or None
+
+
+def expand_pages(text: str) -> list[int]:
+    """'18-19, 49' gives [18, 19, 49]."""
+    pages: list[int] = []
+    for first, last in re.findall(r"(\d+)\s*(?:-\s*(\d+))?", text):
+        start = int(first)
+        end = int(last) if last else start
+        if end < start or end - start > _MAX_PAGE_RANGE:
+            end = start
+        pages.extend(p for p in range(start, end + 1) if p not in pages)
+    return pages
+
+
+@cache
+def _part_pattern() -> re.Pattern:
+    variants = sorted((v for v, _ in mtus_parts()), key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(map(re.escape, v.split())) for v in variants)
+    return re.compile(r"(?<![\w-])(?:the\s+)?(?:ACOEM\s+)?(" + alternatives + r")(?![\w-])", re.I)
+
+
+def _chapter(variant: str) -> str:
+    key = " ".join(variant.lower().split())
+    return dict(mtus_parts())[key]
+
+
+def _strip_edges(text: str) -> str | None:
+    text = " ".join(text.split())
+    text = re.sub(r"^[\s,;:.\-]+|[\s,;:]+$", "", text)
+    text = re.sub(r"(?:,?\s*\band)$", "", text).strip()
+    text = re.sub(r"\.$", "", text).strip(" ,;")
+    return text or None
+
+
+def _mtus_citations(body: str) -> list[dict]:
+    """One citation per MTUS part named: the first at the start, more after ', and' with a year or 'Complaints'."""
+    pattern = _part_pattern()
+    starts = []
+    first = pattern.match(body.lstrip(" :,"))
+    offset = len(body) - len(body.lstrip(" :,"))
+    if first:
+        starts.append((offset + first.start(1), offset + first.end(1), first.group(1)))
+    for match in pattern.finditer(body):
+        if starts and match.start(1) <= starts[-1][1]:
+            continue
+        before = body[: match.start()]
+        after = body[match.end() :]
+        joined = re.search(r"(?:,\s*and|\band|;|,)\s*$", before)
+        named_part = re.match(
+            r"\s*,?\s*\(?(?:19|20)\d{2}|\s+(?:complaints|guidelines|treatment)", after, re.I
+        ) or re.search(r"complaints|guidelines|treatment|disorders", match.group(1), re.I)
+        if joined and named_part and not re.search(r"Section\(s\):\s*[^,]*$", before[-60:]):
+            starts.append((match.start(1), match.end(1), match.group(1)))
+    if not starts:
+        anywhere = pattern.search(body)
+        chapter = _chapter(anywhere.group(1)) if anywhere else None
+        return [_mtus_piece(chapter, body if not anywhere else body[anywhere.end() :])]
+    citations = []
+    for i, (_, end, variant) in enumerate(starts):
+        stop = starts[i + 1][0] if i + 1 < len(starts) else len(body)
+        citations.append(_mtus_piece(_chapter(variant), body[end:stop]))
+    return citations
+
+
+def _mtus_piece(chapter: str | None, rest: str) -> dict:
+    rest = _YEAR.sub("", rest)
+    rest = re.sub(r"^\s*(?:Medical\s+)?(?:Treatment\s+)?Guidelines?\b", "", rest, flags=re.I)
+    rest = _YEAR.sub("", rest)
+    pages: list[int] = []
+    page_match = _PAGES.search(rest)
+    if page_match:
+        pages = expand_pages(page_match.group(1))
+        rest = rest[: page_match.start()]
+    section_match = re.search(r"Sections?(?:\(s\))?\s*:", rest, re.I)
+    section = _strip_edges(rest[section_match.end() :] if section_match else rest)
+    if section and re.fullmatch(r"(?:and|,|\.|\s)*", section, re.I):
+        section = None
+    return {"source": "MTUS", "chapter": chapter, "section": section, "pages": pages}
+
+
+def _non_mtus_citation(body: str) -> dict:
+    body = re.sub(r"^\s*Non-?\s*MTUS\s+(?:Citations?)?\s*:?", "", body, flags=re.I)
+    body = re.sub(r"^\s*(?:and\s+)?(?:other\s+medical\s+treatment\s+guidelines?\s*:?)?", "", body, flags=re.I)
+    pages: list[int] = []
+    page_match = _PAGES.search(body)
+    if page_match:
+        pages = expand_pages(page_match.group(1))
+    odg = _ODG.search(body)
+    if odg:
+        return {"source": "ODG", "chapter": None, "section": _strip_edges(_ODG.sub("", body, count=1)), "pages": pages}
+    acoem = _ACOEM.search(body)
+    if acoem and not _OTHER_EVIDENCE.search(body[: acoem.start()]):
+        return {
+            "source": "ACOEM",
+            "chapter": None,
+            "section": _strip_edges(_ACOEM.sub("", body, count=1)),
+            "pages": pages,
+        }
+    return {"source": "OTHER", "chapter": None, "section": _strip_edges(body), "pages": pages}
+
+
+def _split_sources(body: str) -> list[str]:
+    """A non-MTUS statement may name several sources ("ODG, Hip, MRI and Other Medical Treatment Guidelines ACOEM
+    Hip and Groin Disorders"): cut before each mention of a source other than the one before it."""
+    mentions = sorted(
+        (m.start(), name)
+        for name, pattern in (("ODG", _ODG), ("ACOEM", _ACOEM), ("OTHER", _URL))
+        for m in pattern.finditer(body)
+    )
+    cuts, previous = [], None
+    for start, name in mentions:
+        if previous and name != previous:
+            joint = list(re.finditer(r"\s+and\s+(?:other\s+[\w\s]{0,40}?)?|;\s*|,\s*|\.\s+", body[:start]))
+            if joint and joint[-1].start() > (cuts[-1] if cuts else 0):
+                cuts.append(joint[-1].start())
+        previous = name
+    bounds = [0, *cuts, len(body)]
+    return [body[a:b] for a, b in pairwise(bounds) if body[a:b].strip()]
+
+
+def _statement_citations(body: str) -> list[dict]:
+    if re.match(r"\s*Non-?\s*MTUS", body, re.I):
+        return [_non_mtus_citation(piece) for piece in _split_sources(body)]
+    mtus = _MTUS.match(body.strip())
+    if mtus:
+        return _mtus_citations(body.strip()[mtus.end() :])
+    # Older letters name the guideline without the "Decision based on MTUS" formula.
+    if _MTUS.search(body) or (
+        _part_pattern().search(body) and re.search(r"complaints|treatment\s+guidelines", body, re.I)
+    ):
+        after = _MTUS.search(body)
+        return _mtus_citations(body[after.end() :] if after else body)
+    return [_non_mtus_citation(body)]
+
+
+def parse_citations(text: str | None) -> list[dict]:
+    if not text:
+        return []
+    statements = [s for s in _STATEMENT.split(text)[1:] if s.strip()]
+    if not statements:
+        if _NOTHING_CITED.search(text) or not (
+            _MTUS.search(text) or _ODG.search(text) or _ACOEM.search(text) or _OTHER_EVIDENCE.search(text)
+        ):
+            return []
+        statements = [s for s in re.split(r";\s+|\.\s+(?=[A-Z])", text) if s.strip()]
+    citations: list[dict] = []
+    for statement in statements:
+        citations.extend(_statement_citations(statement))
+    return citations

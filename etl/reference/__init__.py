@@ -1,0 +1,155 @@
+"""Reference data as plain CSV files that a user can extend without touching code.
+
+Each loader validates every row against etl/vocab.py and raises ValueError naming the
+file, the line and the problem, so a mistake in a hand-edited CSV is easy to find.
+The csv module (not polars) keeps importing this module cheap.
+"""
+
+import csv
+import functools
+import re
+from collections.abc import Container, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.vocab import DRUG_CLASSES, MTUS_CHAPTERS, SERVICE_SUBCATEGORIES, SPECIALTIES
+
+DIR = Path(__file__).parent
+
+DRUG_FORMS = ("brand", "generic", "compound", "kit", "medical food")
+RULE_STAGES = ("before_drugs", "after_drugs")
+
+
+@dataclass(frozen=True)
+class Drug:
+    name: str
+    generic: str
+    drug_class: str
+    form: str
+
+
+@dataclass(frozen=True)
+class ServiceRule:
+    stage: str
+    pattern: re.Pattern
+    category: str
+    subcategory: str | None
+
+
+def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) with surrounding blanks stripped; blank lines are skipped."""
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if tuple(reader.fieldnames or ()) != columns:
+            raise ValueError(f"{path}, line 1: columns are {reader.fieldnames}, expected {list(columns)}")
+        for row in reader:
+            if None in row or None in row.values():
+                raise ValueError(f"{path}, line {reader.line_num}: expected {len(columns)} fields")
+            row = {k: v.strip() for k, v in row.items()}
+            if any(row.values()):
+                yield reader.line_num, row
+
+
+def _check(ok: bool, path: Path, line: int, problem: str) -> None:
+    if not ok:
+        raise ValueError(f"{path}, line {line}: {problem}")
+
+
+def _lower_key(path: Path, line: int, value: str, seen: Container[str]) -> str:
+    """The first column is a lookup key: it must be lower case, non-empty and unique."""
+    _check(bool(value), path, line, "empty key")
+    _check(value == value.lower(), path, line, f"{value!r} must be lower case")
+    _check(value not in seen, path, line, f"duplicate {value!r}")
+    return value
+
+
+def load_drugs(path: Path) -> dict[str, Drug]:
+    out: dict[str, Drug] = {}
+    for line, r in _rows(path, ("name", "generic", "drug_class", "form")):
+        name = _lower_key(path, line, r["name"], out)
+        _check(bool(r["generic"]) and r["generic"] == r["generic"].lower(), path, line,
+               f"generic {r['generic']!r} must be non-empty lower case")
+        _check(r["drug_class"] in DRUG_CLASSES, path, line, f"unknown drug_class {r['drug_class']!r}")
+        _check(r["form"] in DRUG_FORMS, path, line, f"unknown form {r['form']!r}, expected one of {DRUG_FORMS}")
+        out[name] = Drug(name, r["generic"], r["drug_class"], r["form"])
+    return out
+
+
+def load_specialty_variants(path: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line, r in _rows(path, ("variant", "specialty")):
+        variant = _lower_key(path, line, r["variant"], out)
+        _check(r["specialty"] in SPECIALTIES, path, line, f"unknown specialty {r['specialty']!r}")
+        out[variant] = r["specialty"]
+    return out
+
+
+def load_mtus_parts(path: Path) -> list[tuple[str, str]]:
+    out: dict[str, str] = {}
+    for line, r in _rows(path, ("variant", "chapter")):
+        variant = _lower_key(path, line, r["variant"], out)
+        _check(r["chapter"] in MTUS_CHAPTERS, path, line, f"unknown MTUS chapter {r['chapter']!r}")
+        out[variant] = r["chapter"]
+    # Longest first, so "chronic pain medical treatment" wins over "chronic pain".
+    return sorted(out.items(), key=lambda kv: -len(kv[0]))
+
+
+def load_state_codes(path: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line, r in _rows(path, ("name", "code")):
+        name = _lower_key(path, line, r["name"], out)
+        _check(re.fullmatch(r"[A-Z]{2}", r["code"]) is not None, path, line,
+               f"code {r['code']!r} must be two upper-case letters")
+        out[name] = r["code"]
+    return out
+
+
+def load_service_rules(path: Path) -> list[ServiceRule]:
+    out: list[ServiceRule] = []
+    for line, r in _rows(path, ("stage", "pattern", "category", "subcategory")):
+        _check(r["stage"] in RULE_STAGES, path, line, f"unknown stage {r['stage']!r}, expected one of {RULE_STAGES}")
+        category, sub = r["category"], r["subcategory"] or None
+        # Pharmaceuticals come from drugs.csv, never from a rule.
+        _check(category in SERVICE_SUBCATEGORIES and category != "Pharmaceuticals", path, line,
+               f"unknown category {category!r}")
+        allowed = SERVICE_SUBCATEGORIES[category]
+        if allowed:
+            _check(sub in allowed, path, line, f"subcategory {sub!r} is not one of {allowed}")
+        else:
+            _check(sub is None, path, line, f"category {category!r} takes no subcategory, got {sub!r}")
+        try:
+            pattern = re.compile(r["pattern"], re.IGNORECASE)
+        except re.error as e:
+            raise ValueError(f"{path}, line {line}: bad regular expression: {e}") from None
+        out.append(ServiceRule(r["stage"], pattern, category, sub))
+    return out
+
+
+@functools.cache
+def drugs() -> dict[str, Drug]:
+    """Lower-case name as written in a request (brand or generic) -> Drug."""
+    return load_drugs(DIR / "drugs.csv")
+
+
+@functools.cache
+def specialty_variants() -> dict[str, str]:
+    """Lower-case variant -> canonical specialty."""
+    return load_specialty_variants(DIR / "specialties.csv")
+
+
+@functools.cache
+def mtus_parts() -> list[tuple[str, str]]:
+    """(lower-case variant, MTUS chapter), longest variant first."""
+    return load_mtus_parts(DIR / "mtus_parts.csv")
+
+
+@functools.cache
+def state_codes() -> dict[str, str]:
+    """Lower-case full name -> USPS code."""
+    return load_state_codes(DIR / "states.csv")
+
+
+@functools.cache
+def service_rules() -> list[ServiceRule]:
+    """Non-drug treatment rules in file order; the first match within a stage wins."""
+    return load_service_rules(DIR / "service_rules.csv")
