@@ -183,7 +183,8 @@ _AGE_SEX = (
     re.compile(r"\b(male|female|man|woman)\b[^.]{0,20}?\baged?\s+(\d{1,3})\b", re.I),
 )
 _AGE_ONLY = re.compile(
-    r"\b(\d{1,3})\s*-?\s*(?:year|yr)s?\s*-?\s*old\b|\baged?\s+(\d{1,3})\b|\byear\s+(\d{1,3})\s+old\b", re.I
+    r"\b(\d{1,3})\s*-?\s*(?:year|yr)s?\s*-?\s*old\b|\baged?\s+(\d{1,3})\b|\byear\s+(\d{1,3})\s+old\b"
+    r"|\b(\d{1,3})\s+years?\s+of\s+age\b", re.I
 )
 _SEX_WORDS = {
     "male": "male",
@@ -207,7 +208,21 @@ def _patient(summary: str) -> tuple[int | None, str | None]:
     age_match = _AGE_ONLY.search(summary)
     age = _plausible_age(next(g for g in age_match.groups() if g)) if age_match else None
     sex_match = re.search(r"\b(male|female|man|woman|gentleman|lady)\b", summary, re.I)
-    return age, _SEX_WORDS[sex_match.group(1).lower()] if sex_match else None
+    if sex_match:
+        return age, _SEX_WORDS[sex_match.group(1).lower()]
+    return age, _sex_from_pronouns(summary)
+
+
+def _sex_from_pronouns(summary: str) -> str | None:
+    """A summary that never says male or female still calls the worker he or she throughout."""
+    summary = re.sub(r"\b(?:he|his|him)\s*/\s*(?:she|her)\b|\bs/he\b", " ", summary, flags=re.I)
+    male = len(re.findall(r"\b(?:he|his|him|himself)\b", summary, re.I))
+    female = len(re.findall(r"\b(?:she|her|hers|herself)\b", summary, re.I))
+    if male >= 2 and not female:
+        return "male"
+    if female >= 2 and not male:
+        return "female"
+    return None
 
 
 def _plausible_age(value: str) -> int | None:
@@ -338,7 +353,7 @@ def _block_fields(body: str) -> dict:
     return fields
 
 
-def _split_heading(heading: str) -> tuple[str, str | None]:
+def split_heading(heading: str) -> tuple[str, str | None]:
     """(original request, what UR authorized) from a decision heading."""
     match = _ORIGINAL_REQUEST.match(heading)
     if match:
@@ -441,7 +456,7 @@ def _final_determination_decisions(text: str) -> list[dict]:
 
 
 def _decision_record(item_no: int, block: dict, modifications: list[tuple[str, str]]) -> dict:
-    treatment, authorized = _split_heading(block["heading"])
+    treatment, authorized = split_heading(block["heading"])
     if authorized is None and modifications:
         authorized = _match_modification(treatment, modifications)
     fields = _block_fields(block["body"])
@@ -525,15 +540,17 @@ def parse_text(text: str) -> dict:
     }
 
 
+_CONCLUSION = re.compile(
+    r"necessary|appropriate|recommended|indicated|supported|warranted|certified|upheld|overturned|approved|denied"
+    r"|reasonable|justified|established",
+    re.I,
+)
+
+
 def _complete(blocks: list[dict]) -> bool:
     """A letter cut off part way ends inside its last decision: no rationale, or one that stops mid-thought."""
     last = _block_fields(blocks[-1]["body"])["rationale"]
-    return bool(
-        last
-        and re.search(
-            r"necessary|appropriate|recommended|indicated|supported|warranted|certified", fold(last)[-200:], re.I
-        )
-    )
+    return bool(last and _CONCLUSION.search(fold(last)[-200:]))
 
 
 def parse_extracted(extracted: Extracted) -> dict:

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set up, build the database from the bundled sample on first run, and start the dashboard.
+# IMR_DB points at another database; extra arguments go to `streamlit run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+db="${IMR_DB:-data/imr.duckdb}"
+if [ ! -f "$db" ]; then
+    echo "No database at $db yet: generating the sample letters and loading them (a minute or two)." >&2
+    .venv/bin/python -m etl.generate --letters 3000 --seed 2026 --out data/sample --pdf-share 0.1
+    # The sample holds a few deliberately bad files; the loader lists them as rejected and exits 1.
+    .venv/bin/python -m etl.load data/sample --db "$db" || [ $? -eq 1 ]
+fi
+export IMR_DB="$db"
+exec .venv/bin/streamlit run app.py --server.headless true "$@"
