@@ -16,7 +16,8 @@ from etl.reference import mtus_parts
 
 _NOTHING_CITED = re.compile(
     r"\b(?:no|not\s+cite\s+any|did\s+not\s+cite|without)\b[^.]{0,40}?"
-    r"\b(?:medical\s+evidence|guidelines?|evidence[- ]based|citations?|criteria)|\bnone\s+cited\b|^\s*(?:none|n/a)\.?\s*$",
+    r"\b(?:medical\s+evidence|guidelines?|evidence[- ]based|citations?|criteria)"
+    r"|\bnone\s+cited\b|^\s*(?:none|n/a)\.?\s*$",
     re.I,
 )
 _STATEMENT = re.compile(r"Decision\s+based\s+on\s+", re.I)
@@ -171,6 +172,21 @@ def _statement_citations(body: str) -> list[dict]:
     return [_non_mtus_citation(body)]
 
 
+# Older letters write "The Physician Reviewer based his/her decision on the Chronic Pain Medical
+# Treatment Guidelines, page 56, which are part of the MTUS."
+_PROSE_PREAMBLE = re.compile(
+    r"^\s*(?:The\s+)?[\w/ ]{0,40}?\bbased\s+(?:its|their|his/her|his|her)\s+decision\s+(?:up)?on\s+(?:the\s+)?", re.I
+)
+_PART_OF_MTUS = re.compile(r",?\s*which\s+(?:are|is)\s+(?:a\s+)?part\s+of\s+the\s+(?:CA\s+)?MTUS\.?", re.I)
+
+
+def _prose_statement(statement: str) -> str:
+    statement = _PROSE_PREAMBLE.sub("", statement)
+    if _PART_OF_MTUS.search(statement):
+        statement = "MTUS " + _PART_OF_MTUS.sub("", statement)
+    return statement
+
+
 def parse_citations(text: str | None) -> list[dict]:
     if not text:
         return []
@@ -180,7 +196,7 @@ def parse_citations(text: str | None) -> list[dict]:
             _MTUS.search(text) or _ODG.search(text) or _ACOEM.search(text) or _OTHER_EVIDENCE.search(text)
         ):
             return []
-        statements = [s for s in re.split(r";\s+|\.\s+(?=[A-Z])", text) if s.strip()]
+        statements = [_prose_statement(s) for s in re.split(r";\s+|\.\s+(?=[A-Z])", text) if s.strip()]
     citations: list[dict] = []
     for statement in statements:
         citations.extend(_statement_citations(statement))

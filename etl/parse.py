@@ -266,11 +266,28 @@ def _first_date(patterns: Iterable[re.Pattern], text: str, reference: date | Non
 
 _OUTCOME_MARK = re.compile(r"(?:\bis)?\s*:\s*(Upheld|Overturned)\b[ \t.]*(?=\n|$)", re.I)
 _SENTENCE_END = re.compile(r"""(?:[.!?]["')]?|\bnecessary|\bappropriate)\s*$""", re.I)
+# Each layout labels a decision's parts its own way; older letters open them with a sentence
+# ("The Claims Administrator based its decision on ..."), kept as part of the text (zero-width).
 _BLOCK_LABELS = {
-    "ca": re.compile(r"Claims\s+Administrator\s+guideline\s*:", re.I),
-    "imr": re.compile(r"(?:MAXIMUS|Expert\s+Reviewer|IMR\s+Reviewer)\s+guideline\s*:", re.I),
-    "rationale": re.compile(r"Decision\s+rationale\s*:", re.I),
+    "ca": re.compile(
+        r"Claims\s+Administrator\s+guideline\s*:"
+        r"|(?=The\s+Claims\s+Administrator\s+based\s+(?:its|their|his/her)\s+decision)",
+        re.I,
+    ),
+    "imr": re.compile(
+        r"(?:MAXIMUS|Expert\s+Reviewer|IMR\s+Reviewer)\s+guideline\s*:"
+        r"|MEDICAL\s+TREATMENT\s+GUIDELINE\(?S?\)?\s+RELIED\s+UPON[^:\n]*:"
+        r"|(?=The\s+(?:Physician|Expert|Professional|IMR)\s+Reviewer\s+based\s+(?:its|their|his/her|his|her)\s+decision)",
+        re.I,
+    ),
+    "rationale": re.compile(
+        r"Decision\s+rationale\s*:|Rationale\s+for\s+the\s+Decision\s*:"
+        r"|RATIONALE\s+FOR\s+WHY\s+THE\s+REQUESTED[^:\n]*:",
+        re.I,
+    ),
 }
+# Section headings that end a decision's text in the older layouts.
+_BODY_END = re.compile(r"MEDICAL\s+REVIEWER\s+QUALIFICATIONS|DOCUMENTS\s+REVIEWED|ISSUE\s+AT\s+DISPUTE|CASE\s+SUMMARY:")
 _BLOCK_START = re.compile(
     r"(?:Claims\s+Administrator\s+guideline|MAXIMUS|Expert\s+Reviewer|IMR\s+Reviewer|Decision\s+"
     r"rationale)",
@@ -340,6 +357,8 @@ def _split_decisions(section: str) -> list[dict]:
 
 
 def _block_fields(body: str) -> dict:
+    end = _BODY_END.search(body)
+    body = body[: end.start()] if end else body
     positions = []
     for name, label in _BLOCK_LABELS.items():
         match = label.search(body)
@@ -449,10 +468,71 @@ def _section(text: str, start: str, *ends: str) -> str:
     return rest[:stop]
 
 
-def _final_determination_decisions(text: str) -> list[dict]:
-    issues = re.search(_label("IMR ISSUES, DECISIONS AND RATIONALES"), text, re.I)
-    section = text[issues.end() :] if issues else text
-    return _split_decisions(section)
+_NUMBERED_DECISION = re.compile(
+    r"^[ \t]*\d{1,2}[.)][ \t]+(?:MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+(?:that\s+)?)?"
+    r"(?:the\s+request(?:ed\s+[a-z/]+)?\s+(?:for|of)\s+)?"
+    r"(?P<item>(?:(?!^[ \t]*\d{1,2}[.)][ \t]).){1,600}?)\s+(?:is|was|are)\s+(?P<negation>not\s+)?"
+    r"medically\s+necessary(?:\s+and\s+appropriate)?\.?",
+    re.M | re.S | re.I,
+)
+_DECISIONS_START = {
+    LAYOUT_FINAL: _label("IMR ISSUES, DECISIONS AND RATIONALES"),
+    LAYOUT_DOCUMENTS: r"IMR\s+DECISION\(S\)\s+AND\s+RATIONALE\(S\)",
+    LAYOUT_NOTICE: r"Case\s+Summary:?",
+}
+
+
+def _numbered_decisions(section: str) -> list[dict]:
+    """Decisions stated as "1. X is not medically necessary and appropriate." followed by their parts."""
+    statements = list(_NUMBERED_DECISION.finditer(section))
+    blocks = []
+    for i, statement in enumerate(statements):
+        end = statements[i + 1].start() if i + 1 < len(statements) else len(section)
+        outcome = "upheld" if statement.group("negation") else "overturned"
+        blocks.append({"heading": fold(statement.group("item")), "outcome": outcome,
+                       "body": section[statement.end() : end]})
+    return blocks
+
+
+_MPR_HEADINGS = re.compile(
+    r"ISSUES?\s+AT\s+DISPUTE:|CASE\s+SUMMARY:|DOCUMENTS\s+REVIEWED\s+FOR\s+DETERMINATION:"
+    r"|MEDICAL\s+TREATMENT\s+GUIDELINE\(?S?\)?\s+RELIED\s+UPON[^:\n]*:|RATIONALE\s+FOR\s+WHY[^:\n]*:"
+    r"|MEDICAL\s+REVIEWER\s+QUALIFICATIONS:"
+)
+_CONCLUDES = re.compile(r"\b(?:is|was|are|were)\s+(not\s+)?medically\s+necessary", re.I)
+
+
+def _professional_review_decisions(text: str) -> list[dict]:
+    """One issue at dispute (or a numbered list of them), one guideline section and one rationale."""
+    headings = list(_MPR_HEADINGS.finditer(text))
+    sections: dict[str, str] = {}
+    for i, heading in enumerate(headings):
+        end = headings[i + 1].start() if i + 1 < len(headings) else len(text)
+        sections.setdefault(heading.group(0).split()[0].upper(), text[heading.end() : end])
+    issue = sections.get("ISSUE") or sections.get("ISSUES") or ""
+    items = [fold(m) for m in re.split(r"(?m)^[ \t]*\d{1,2}[.)][ \t]+", issue) if fold(m)]
+    rationale = sections.get("RATIONALE", "")
+    conclusions = _CONCLUDES.findall(rationale)
+    if not items or not conclusions:
+        return []
+    outcome = "upheld" if conclusions[-1] else "overturned"
+    guideline = sections.get("MEDICAL", "")
+    body = f"MEDICAL TREATMENT GUIDELINE(S) RELIED UPON:\n{guideline}\nRATIONALE FOR WHY THE REQUESTED:\n{rationale}"
+    return [{"heading": item, "outcome": outcome, "body": body} for item in items]
+
+
+def _decisions_start(text: str, layout: str) -> int:
+    """Where the decisions begin: narrative searches stop there, so no rationale is read as the story."""
+    pattern = r"RATIONALE\s+FOR\s+WHY" if layout == LAYOUT_PROFESSIONAL else _DECISIONS_START[layout]
+    start = re.search(pattern, text, re.I)
+    return start.end() if start else 0
+
+
+def _decision_blocks(text: str, layout: str, start: int) -> list[dict]:
+    if layout == LAYOUT_PROFESSIONAL:
+        return _professional_review_decisions(text)
+    section = text[start:]
+    return _split_decisions(section) or _numbered_decisions(section)
 
 
 def _decision_record(item_no: int, block: dict, modifications: list[tuple[str, str]]) -> dict:
@@ -514,7 +594,9 @@ def parse_text(text: str) -> dict:
         summary = _section(text, r"Certification\(s\)\s*/\s*Specialty:", r"IMR\s+ISSUES", r"Decision\s+rationale")
     age, sex = _patient(summary or text)
 
-    blocks = _final_determination_decisions(text)
+    decisions_start = _decisions_start(text, layout)
+    narrative = text[:decisions_start] or text
+    blocks = _decision_blocks(text, layout, decisions_start)
     if not blocks or not _complete(blocks):
         return {"error": ERROR_TRUNCATED}
     modifications = _summary_modifications(summary)
@@ -529,8 +611,9 @@ def parse_text(text: str) -> dict:
         or _first_date(_INJURY_DATE_PATTERNS, summary, reference),
         "decision_date": decision_date,
         "ur_denial_date": _header_date(header, "UR Denial Date", reference)
-        or _first_date(_UR_DATE_PATTERNS, summary, reference),
-        "application_received": _application_received(header, reference),
+        or _first_date(_UR_DATE_PATTERNS, summary, reference)
+        or _first_date(_UR_DATE_PATTERNS, narrative, reference),
+        "application_received": _application_received(narrative, reference),
         "priority": _priority(header),
         "reviewer_license_states": _reviewer_states(text),
         "reviewer_specialties": _reviewer_specialties(text),
