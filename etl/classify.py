@@ -66,7 +66,7 @@ _STRENGTH = re.compile(
     + _UNIT
     + r")?)*\s*"
     + _UNIT
-    + r"|\d+(?:\.\d+)?\s*(?:mg|mcg)\s*/\s*\d+(?:\.\d+)?\s*(?:g|gm|ml))(?![a-z])",
+    + r"(?:\s*/\s*\d+(?:\.\d+)?\s*(?:ml|g|gm))?|\d+(?:\.\d+)?\s*(?:mg|mcg)\s*/\s*\d+(?:\.\d+)?\s*(?:g|gm|ml))(?![a-z])",
     re.I,
 )
 
@@ -171,7 +171,9 @@ def _pharmaceutical(text: str, found: list[Drug]) -> Item:
         drug_class = drug.drug_class
         if topical and drug.drug_class not in ("Topical Analgesics", "Topical Compounds"):
             drug_class = "Topical Compounds" if len(actives) > 1 else "Topical Analgesics"
-    return Item("Pharmaceuticals", drug_class, generic, strength(text), quantity(text))
+    # a compound's actives each have their own strength: it has none of its own
+    compound_strength = len(actives) > 1 and drug_class == "Topical Compounds"
+    return Item("Pharmaceuticals", drug_class, generic, None if compound_strength else strength(text), quantity(text))
 
 
 def classify(treatment: str) -> Item:

@@ -27,7 +27,12 @@ _MTUS = re.compile(r"\bMTUS\b|Medical\s+Treatment\s+Utilization\s+Schedule", re.
 _OTHER_EVIDENCE = re.compile(r"https?://|www\.|\bjournal\b|\bet\s+al\b|\bFDA\b|\bpubmed\b|\bvol\.|\(\d{4}\)", re.I)
 _URL = re.compile(r"https?://|www\.", re.I)
 _YEAR = re.compile(r"^\s*,?\s*\(?(?:19|20)\d{2}\)?")
-_PAGES = re.compile(r"\bPages?(?:\(s\))?\s*:?\s*((?:\d+\s*(?:-\s*\d+)?\s*(?:,|and|&)?\s*)+)", re.I)
+_PAGES = re.compile(r"\b(?:Pages?(?:\(s\))?|pgs?\.|pp?\.)\s*:?\s*((?:\d+\s*(?:-\s*\d+)?\s*(?:,|and|&)?\s*)+)", re.I)
+# "ACOEM Occupational Medicine Practice Guidelines, 3rd ed., Shoulder Disorders": the topic is what follows
+_ACOEM_TITLE = re.compile(
+    r"^[\s,]*(?:Occupational\s+Medicine\s+)?(?:Practice\s+)?Guidelines?,?\s*(?:\d(?:st|nd|rd|th)\s+(?:ed\.?|edition),?)?",
+    re.I,
+)
 _MAX_PAGE_RANGE = 200
 
 
@@ -103,7 +108,8 @@ def _mtus_citations(body: str) -> list[dict]:
 
 def _mtus_piece(chapter: str | None, rest: str) -> dict:
     rest = _YEAR.sub("", rest)
-    rest = re.sub(r"^\s*(?:Medical\s+)?(?:Treatment\s+)?Guidelines?\b", "", rest, flags=re.I)
+    rest = re.sub(r"^\s*(?:Medical\s+)?Treatment\b|^\s*(?:Guidelines?|Complaints)\b", "", rest, flags=re.I)
+    rest = re.sub(r"^\s*Guidelines?\b", "", rest, flags=re.I)
     rest = _YEAR.sub("", rest)
     pages: list[int] = []
     page_match = _PAGES.search(rest)
@@ -129,12 +135,10 @@ def _non_mtus_citation(body: str) -> dict:
         return {"source": "ODG", "chapter": None, "section": _strip_edges(_ODG.sub("", body, count=1)), "pages": pages}
     acoem = _ACOEM.search(body)
     if acoem and not _OTHER_EVIDENCE.search(body[: acoem.start()]):
-        return {
-            "source": "ACOEM",
-            "chapter": None,
-            "section": _strip_edges(_ACOEM.sub("", body, count=1)),
-            "pages": pages,
-        }
+        topic = _ACOEM_TITLE.sub("", body[acoem.end() :], count=1)
+        page_mention = _PAGES.search(topic)
+        topic = topic[: page_mention.start()] if page_mention else topic
+        return {"source": "ACOEM", "chapter": None, "section": _strip_edges(topic), "pages": pages}
     return {"source": "OTHER", "chapter": None, "section": _strip_edges(body), "pages": pages}
 
 
@@ -177,11 +181,17 @@ def _statement_citations(body: str) -> list[dict]:
 _PROSE_PREAMBLE = re.compile(
     r"^\s*(?:The\s+)?[\w/ ]{0,40}?\bbased\s+(?:its|their|his/her|his|her)\s+decision\s+(?:up)?on\s+(?:the\s+)?", re.I
 )
+# Between statements: a sentence end, a semicolon, or ", and the <another source>".
+_PROSE_SPLIT = re.compile(
+    r";\s+|\.\s+(?=[A-Z])|(?<=MTUS),\s+and\s+(?:the\s+)?"
+    r"|,?\s+and\s+(?:the\s+)?(?=Official\s+Disability|ODG\b|ACOEM|https?://|www\.)"
+)
+_NOT_PART_OF_MTUS = re.compile(r",?\s*which\s+(?:are|is)\s+not\s+(?:a\s+)?part\s+of\s+the\s+(?:CA\s+)?MTUS\.?", re.I)
 _PART_OF_MTUS = re.compile(r",?\s*which\s+(?:are|is)\s+(?:a\s+)?part\s+of\s+the\s+(?:CA\s+)?MTUS\.?", re.I)
 
 
 def _prose_statement(statement: str) -> str:
-    statement = _PROSE_PREAMBLE.sub("", statement)
+    statement = _NOT_PART_OF_MTUS.sub("", _PROSE_PREAMBLE.sub("", statement))
     if _PART_OF_MTUS.search(statement):
         statement = "MTUS " + _PART_OF_MTUS.sub("", statement)
     return statement
@@ -196,7 +206,7 @@ def parse_citations(text: str | None) -> list[dict]:
             _MTUS.search(text) or _ODG.search(text) or _ACOEM.search(text) or _OTHER_EVIDENCE.search(text)
         ):
             return []
-        statements = [_prose_statement(s) for s in re.split(r";\s+|\.\s+(?=[A-Z])", text) if s.strip()]
+        statements = [_prose_statement(s) for s in _PROSE_SPLIT.split(text) if s.strip()]
     citations: list[dict] = []
     for statement in statements:
         citations.extend(_statement_citations(statement))

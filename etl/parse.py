@@ -271,18 +271,19 @@ _SENTENCE_END = re.compile(r"""(?:[.!?]["')]?|\bnecessary|\bappropriate)\s*$""",
 _BLOCK_LABELS = {
     "ca": re.compile(
         r"Claims\s+Administrator\s+guideline\s*:"
-        r"|(?=The\s+Claims\s+Administrator\s+based\s+(?:its|their|his/her)\s+decision)",
+        r"|(?=The\s+Claims\s+Administrator\s+(?:based\s+(?:its|their|his/her)\s+decision|did\s+not\s+(?:cite|base)))",
         re.I,
     ),
     "imr": re.compile(
         r"(?:MAXIMUS|Expert\s+Reviewer|IMR\s+Reviewer)\s+guideline\s*:"
-        r"|MEDICAL\s+TREATMENT\s+GUIDELINE\(?S?\)?\s+RELIED\s+UPON[^:\n]*:"
-        r"|(?=The\s+(?:Physician|Expert|Professional|IMR)\s+Reviewer\s+based\s+(?:its|their|his/her|his|her)\s+decision)",
+        r"|MEDICAL\s+TREATMENT\s+GUIDELINE\(?S?\)?\s+RELIED\s+UPON[^:]{0,80}:"
+        r"|(?=The\s+(?:Physician|Expert|Professional|IMR)\s+Reviewer\s+(?:based\s+(?:its|their|his/her|his|her)\s+decision"
+        r"|did\s+not\s+(?:cite|base)))",
         re.I,
     ),
     "rationale": re.compile(
         r"Decision\s+rationale\s*:|Rationale\s+for\s+the\s+Decision\s*:"
-        r"|RATIONALE\s+FOR\s+WHY\s+THE\s+REQUESTED[^:\n]*:",
+        r"|RATIONALE\s+FOR\s+WHY\s+THE\s+REQUESTED[^:]{0,80}:",
         re.I,
     ),
 }
@@ -357,18 +358,22 @@ def _split_decisions(section: str) -> list[dict]:
 
 
 def _block_fields(body: str) -> dict:
+    """A decision's guideline lines and rationale, each the text after its label up to the next one.
+
+    A label with nothing after it (a section heading followed by a labelled sentence) gives way to
+    the next; the rationale comes last and runs to the end, whatever it quotes.
+    """
     end = _BODY_END.search(body)
     body = body[: end.start()] if end else body
-    positions = []
-    for name, label in _BLOCK_LABELS.items():
-        match = label.search(body)
-        if match:
-            positions.append((match.start(), match.end(), name))
-    positions.sort()
-    fields = {"ca": None, "imr": None, "rationale": None}
-    for i, (_, end, name) in enumerate(positions):
-        stop = positions[i + 1][0] if i + 1 < len(positions) else len(body)
-        fields[name] = body[end:stop]
+    labels = sorted((m.start(), m.end(), name) for name, label in _BLOCK_LABELS.items() for m in label.finditer(body))
+    fields: dict[str, str | None] = {"ca": None, "imr": None, "rationale": None}
+    for i, (_, end, name) in enumerate(labels):
+        if name == "rationale":
+            fields["rationale"] = body[end:]
+            break
+        stop = labels[i + 1][0] if i + 1 < len(labels) else len(body)
+        if fields[name] is None and body[end:stop].strip():
+            fields[name] = body[end:stop]
     return fields
 
 
@@ -419,37 +424,35 @@ def _summary_modifications(summary: str) -> list[tuple[str, str]]:
     return found
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z]{3,}", text.lower())) - {
-        "the",
-        "for",
-        "and",
-        "with",
-        "request",
-        "times",
-        "week",
-        "weeks",
-        "sessions",
-        "session",
-    }
+_FILLER_WORDS = frozenset(("the", "for", "and", "with", "request", "times", "week", "weeks", "sessions", "session"))
 
 
-def _match_modification(treatment: str, modifications: list[tuple[str, str]]) -> str | None:
-    item_words = _words(treatment)
-    best, best_score = None, 0.0
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in _FILLER_WORDS]
+
+
+def _likeness(treatment: str, original: str) -> float:
+    """How surely a case summary's "modified the request for <original>" speaks of this item."""
+    item_words, other_words = _words(treatment), _words(original)
+    if not item_words or not other_words:
+        return 0.0
+    drug = classify.first_drug_name(treatment)
+    if drug and drug == classify.first_drug_name(original):
+        return 2.0
+    if item_words[0] != other_words[0]:  # "Chiropractic ..." is not "Acupuncture ..." whatever else they share
+        return 0.0
+    return len(set(item_words) & set(other_words)) / min(len(set(item_words)), len(set(other_words)))
+
+
+def _assign_modifications(treatments: list[str], modifications: list[tuple[str, str]]) -> dict[int, str]:
+    """Each summary modification goes to the one item it most resembles, if it resembles any."""
+    assigned: dict[int, str] = {}
     for original, authorized in modifications:
-        other = _words(original) or _words(authorized)
-        if not other or not item_words:
-            continue
-        score = len(item_words & other) / min(len(item_words), len(other))
-        same_drug = classify.first_drug_name(treatment) and classify.first_drug_name(
-            treatment
-        ) == classify.first_drug_name(original)
-        if same_drug:
-            score += 1
-        if score > best_score:
-            best, best_score = authorized, score
-    return best if best_score >= 0.6 else None
+        scores = [_likeness(treatment, original) for treatment in treatments]
+        best = max(range(len(treatments)), key=scores.__getitem__, default=None)
+        if best is not None and scores[best] >= 0.6:
+            assigned.setdefault(best, authorized)
+    return assigned
 
 
 # ------------------------------------------------------------------ layouts' sections
@@ -468,11 +471,20 @@ def _section(text: str, start: str, *ends: str) -> str:
     return rest[:stop]
 
 
+_NUMBERED = r"^[ \t]*(?P<no>\d{1,2})[.)][ \t]+"
+# An item runs on over wrapped lines, but not into the next entry, the next sentence or a label.
+_NOT_NEXT_ENTRY = r"(?:(?!^[ \t]*\d{1,2}[.)][ \t]|\.\s+[A-Z]|:[ \t]*\n).)"
+_REQUEST_FOR = r"(?:the\s+request(?:ed\s+[a-z/]+)?\s+(?:for|of)\s+)?"
+# "1. MAXIMUS Federal Services, Inc. has determined the request for X is not medically necessary and appropriate."
 _NUMBERED_DECISION = re.compile(
-    r"^[ \t]*\d{1,2}[.)][ \t]+(?:MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+(?:that\s+)?)?"
-    r"(?:the\s+request(?:ed\s+[a-z/]+)?\s+(?:for|of)\s+)?"
-    r"(?P<item>(?:(?!^[ \t]*\d{1,2}[.)][ \t]).){1,600}?)\s+(?:is|was|are)\s+(?P<negation>not\s+)?"
+    _NUMBERED + r"(?:MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+(?:that\s+)?)?" + _REQUEST_FOR
+    + r"(?P<item>" + _NOT_NEXT_ENTRY + r"{1,600}?)\s+(?:is|was|are)\s+(?P<negation>not\s+)?"
     r"medically\s+necessary(?:\s+and\s+appropriate)?\.?",
+    re.M | re.S | re.I,
+)
+# "1) Regarding the request for X:" opens an item's guideline lines and rationale.
+_REGARDING = re.compile(
+    _NUMBERED + r"Regarding\s+" + _REQUEST_FOR + r"(?P<item>" + _NOT_NEXT_ENTRY + r"{1,600}?):[ \t]*$",
     re.M | re.S | re.I,
 )
 _DECISIONS_START = {
@@ -482,21 +494,32 @@ _DECISIONS_START = {
 }
 
 
-def _numbered_decisions(section: str) -> list[dict]:
-    """Decisions stated as "1. X is not medically necessary and appropriate." followed by their parts."""
-    statements = list(_NUMBERED_DECISION.finditer(section))
-    blocks = []
-    for i, statement in enumerate(statements):
-        end = statements[i + 1].start() if i + 1 < len(statements) else len(section)
-        outcome = "upheld" if statement.group("negation") else "overturned"
-        blocks.append({"heading": fold(statement.group("item")), "outcome": outcome,
-                       "body": section[statement.end() : end]})
-    return blocks
+def _numbered_decisions(text: str) -> list[dict]:
+    """Decisions of the older layouts: numbered outcome statements ("1. X is not medically necessary and
+    appropriate."), in a list at the top, before each item's parts, or both, and numbered item openers
+    ("1) Regarding the request for X:"). Entries sharing a number are one decision."""
+    entries = [(m.start(), m.end(), int(m["no"]), m["item"], "upheld" if m["negation"] else "overturned")
+               for m in _NUMBERED_DECISION.finditer(text)]
+    entries += [(m.start(), m.end(), int(m["no"]), m["item"], None) for m in _REGARDING.finditer(text)]
+    entries.sort()
+    decisions: dict[int, dict] = {}
+    for i, (_, end, number, item, outcome) in enumerate(entries):
+        stop = entries[i + 1][0] if i + 1 < len(entries) else len(text)
+        decision = decisions.setdefault(number, {"heading": fold(item), "outcome": outcome, "body": ""})
+        decision["outcome"] = decision["outcome"] or outcome
+        body = text[end:stop]
+        if _block_fields(body)["rationale"]:
+            decision["body"] = body
+    for decision in decisions.values():
+        if decision["outcome"] is None:
+            conclusions = _CONCLUDES.findall(_block_fields(decision["body"])["rationale"] or "")
+            decision["outcome"] = ("upheld" if conclusions[-1] else "overturned") if conclusions else "upheld"
+    return [decisions[number] for number in sorted(decisions)]
 
 
 _MPR_HEADINGS = re.compile(
     r"ISSUES?\s+AT\s+DISPUTE:|CASE\s+SUMMARY:|DOCUMENTS\s+REVIEWED\s+FOR\s+DETERMINATION:"
-    r"|MEDICAL\s+TREATMENT\s+GUIDELINE\(?S?\)?\s+RELIED\s+UPON[^:\n]*:|RATIONALE\s+FOR\s+WHY[^:\n]*:"
+    r"|MEDICAL\s+TREATMENT\s+GUIDELINE\(?S?\)?\s+RELIED\s+UPON[^:]{0,80}:|RATIONALE\s+FOR\s+WHY[^:]{0,80}:"
     r"|MEDICAL\s+REVIEWER\s+QUALIFICATIONS:"
 )
 _CONCLUDES = re.compile(r"\b(?:is|was|are|were)\s+(not\s+)?medically\s+necessary", re.I)
@@ -529,16 +552,15 @@ def _decisions_start(text: str, layout: str) -> int:
 
 
 def _decision_blocks(text: str, layout: str, start: int) -> list[dict]:
-    if layout == LAYOUT_PROFESSIONAL:
-        return _professional_review_decisions(text)
-    section = text[start:]
-    return _split_decisions(section) or _numbered_decisions(section)
+    if layout == LAYOUT_FINAL:
+        return _split_decisions(text[start:])
+    blocks = _split_decisions(text[start:]) or _numbered_decisions(text)
+    if not blocks and layout == LAYOUT_PROFESSIONAL:
+        blocks = _professional_review_decisions(text)
+    return blocks
 
 
-def _decision_record(item_no: int, block: dict, modifications: list[tuple[str, str]]) -> dict:
-    treatment, authorized = split_heading(block["heading"])
-    if authorized is None and modifications:
-        authorized = _match_modification(treatment, modifications)
+def _decision_record(item_no: int, treatment: str, authorized: str | None, block: dict) -> dict:
     fields = _block_fields(block["body"])
     item = classify.classify(treatment)
     ca_text = fold_guideline(fields["ca"])
@@ -599,8 +621,13 @@ def parse_text(text: str) -> dict:
     blocks = _decision_blocks(text, layout, decisions_start)
     if not blocks or not _complete(blocks):
         return {"error": ERROR_TRUNCATED}
-    modifications = _summary_modifications(summary)
-    decisions = [_decision_record(i, block, modifications) for i, block in enumerate(blocks, start=1)]
+    headings = [split_heading(block["heading"]) for block in blocks]
+    # The 2015 letters state a modification only in the case summary; later ones in the heading too.
+    from_summary = _assign_modifications([t for t, _ in headings], _summary_modifications(summary))
+    decisions = [
+        _decision_record(i + 1, treatment, authorized or from_summary.get(i), block)
+        for i, ((treatment, authorized), block) in enumerate(zip(headings, blocks, strict=True))
+    ]
 
     return {
         "error": None,
