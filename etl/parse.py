@@ -334,6 +334,15 @@ def _split_decisions(section: str) -> list[dict]:
     """The decision blocks of a final determination: heading, outcome, guideline lines, rationale."""
     # "...is:" ending one line and "Upheld" alone on the next
     section = re.sub(r":[ \t]*\n\s*(Upheld|Overturned)\b", r": \1", section, flags=re.I)
+    # Labels and headings that extraction ran into the line before them start their own line.
+    run_in_label = r"[ \t]+(?=(?:Claims\s+Administrator|MAXIMUS)\s+guideline\s*:|Decision\s+rationale\s*:)"
+    section = re.sub(run_in_label, "\n", section)
+    section = re.sub(
+        r"(medically\s+necessary(?:\s+and\s+appropriate)?\.)[ \t]+(?=[^\n]{3,300}?:\s*(?:Upheld|Overturned)[ \t]*\n)",
+        r"\1\n",
+        section,
+        flags=re.I,
+    )
     lines = _lines(section)
     marks = []
     for index, line in enumerate(lines):
