@@ -666,10 +666,14 @@ _CONCLUSION = re.compile(
 )
 
 
+_FINISHED = re.compile(r"""(?:[.!?]["')\]]*|necessary|appropriate)$""", re.I)
+
+
 def _complete(blocks: list[dict]) -> bool:
     """A letter cut off part way ends inside its last decision: no rationale, or one that stops mid-thought."""
     last = _block_fields(blocks[-1]["body"])["rationale"]
-    return bool(last and _CONCLUSION.search(fold(last)[-200:]))
+    last = fold(last)
+    return bool(_FINISHED.search(last) and _CONCLUSION.search(last[-300:]))
 
 
 def parse_extracted(extracted: Extracted) -> dict:
