@@ -437,7 +437,8 @@ _FILLER_WORDS = frozenset(("the", "for", "and", "with", "request", "times", "wee
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in _FILLER_WORDS]
+    """Content words and numbers: "12 sessions" and "18 sessions" of one therapy are two requests."""
+    return [w for w in re.findall(r"[a-z]{3,}|\d+(?:\.\d+)?", text.lower()) if w not in _FILLER_WORDS]
 
 
 def _likeness(treatment: str, original: str) -> float:
@@ -445,12 +446,13 @@ def _likeness(treatment: str, original: str) -> float:
     item_words, other_words = _words(treatment), _words(original)
     if not item_words or not other_words:
         return 0.0
+    overlap = len(set(item_words) & set(other_words)) / min(len(set(item_words)), len(set(other_words)))
     drug = classify.first_drug_name(treatment)
     if drug and drug == classify.first_drug_name(original):
-        return 2.0
+        return 2.0 + overlap
     if item_words[0] != other_words[0]:  # "Chiropractic ..." is not "Acupuncture ..." whatever else they share
         return 0.0
-    return len(set(item_words) & set(other_words)) / min(len(set(item_words)), len(set(other_words)))
+    return overlap
 
 
 def _assign_modifications(treatments: list[str], modifications: list[tuple[str, str]]) -> dict[int, str]:
