@@ -6,7 +6,7 @@ The names and rules come from the CSV files in etl/reference/, so users extend t
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from etl.reference import Drug, drugs, service_rules
 
@@ -176,6 +176,7 @@ def _pharmaceutical(text: str, found: list[Drug]) -> Item:
     return Item("Pharmaceuticals", drug_class, generic, None if compound_strength else strength(text), quantity(text))
 
 
+@lru_cache(maxsize=8192)  # the same requests recur across letters
 def classify(treatment: str) -> Item:
     rules = service_rules()
     for rule in rules:

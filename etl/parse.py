@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Iterator
 from datetime import date
 from difflib import get_close_matches
+from functools import lru_cache
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -323,7 +324,7 @@ def _heading_lines(lines: list[str], marker_line: int, floor: int) -> int:
         ends = line.endswith(":") or _SENTENCE_END.search(line)
         if ends and not in_modification:
             break
-        if any(label.search(line) for label in _BLOCK_LABELS.values()):
+        if _ANY_LABEL.search(line):
             break
         start = i
         text = line + " " + text
@@ -346,6 +347,9 @@ def _split_decisions(section: str) -> list[dict]:
     lines = _lines(section)
     marks = []
     for index, line in enumerate(lines):
+        lowered = line.lower()
+        if "upheld" not in lowered and "overturned" not in lowered:
+            continue
         mark = _OUTCOME_MARK.search(line)
         following = lines[index + 1] if index + 1 < len(lines) else ""
         # an outcome word inside a rationale is not a heading: a heading is followed by a guideline line
@@ -366,6 +370,10 @@ def _split_decisions(section: str) -> list[dict]:
     return blocks
 
 
+_ANY_LABEL = re.compile("|".join(f"(?P<{name}>{label.pattern})" for name, label in _BLOCK_LABELS.items()), re.I)
+
+
+@lru_cache(maxsize=256)
 def _block_fields(body: str) -> dict:
     """A decision's guideline lines and rationale, each the text after its label up to the next one.
 
@@ -374,15 +382,17 @@ def _block_fields(body: str) -> dict:
     """
     end = _BODY_END.search(body)
     body = body[: end.start()] if end else body
-    labels = sorted((m.start(), m.end(), name) for name, label in _BLOCK_LABELS.items() for m in label.finditer(body))
     fields: dict[str, str | None] = {"ca": None, "imr": None, "rationale": None}
-    for i, (_, end, name) in enumerate(labels):
-        if name == "rationale":
-            fields["rationale"] = body[end:]
-            break
-        stop = labels[i + 1][0] if i + 1 < len(labels) else len(body)
-        if fields[name] is None and body[end:stop].strip():
-            fields[name] = body[end:stop]
+    previous: tuple[str, int] | None = None
+    for label in _ANY_LABEL.finditer(body):
+        if previous and fields[previous[0]] is None and body[previous[1] : label.start()].strip():
+            fields[previous[0]] = body[previous[1] : label.start()]
+        if label.lastgroup == "rationale":
+            fields["rationale"] = body[label.end() :]
+            return fields
+        previous = (label.lastgroup, label.end())
+    if previous and fields[previous[0]] is None:
+        fields[previous[0]] = body[previous[1] :] or None
     return fields
 
 
@@ -425,6 +435,9 @@ _MODIFIED_PATTERNS = (
 def _summary_modifications(summary: str) -> list[tuple[str, str]]:
     found = []
     for sentence in re.split(r"(?<=[.;])\s+(?=[A-Z])", fold(summary)):
+        lowered = sentence.lower()
+        if "modif" not in lowered and "partially" not in lowered:
+            continue
         for pattern in _MODIFIED_PATTERNS:
             match = pattern.search(sentence)
             if match:
