@@ -271,12 +271,13 @@ _SENTENCE_END = re.compile(r"""(?:[.!?]["')]?|\bnecessary|\bappropriate)\s*$""",
 # ("The Claims Administrator based its decision on ..."), kept as part of the text (zero-width).
 _BLOCK_LABELS = {
     "ca": re.compile(
-        r"Claims\s+Administrator\s+guideline\s*:"
+        r"Claims\s+Administrator\s+guideline\s*:|Guidelines?(?:\(s\))?\s+used\s+by\s+the\s+Claims\s+Administrator[^:]{0,80}:"
         r"|(?=The\s+Claims\s+Administrator\s+(?:based\s+(?:its|their|his/her)\s+decision|did\s+not\s+(?:cite|base)))",
         re.I,
     ),
     "imr": re.compile(
         r"(?:MAXIMUS|Expert\s+Reviewer|IMR\s+Reviewer)\s+guideline\s*:"
+        r"|Guidelines?(?:\(s\))?\s+used\s+by\s+the\s+(?:Expert|Physician|Professional|IMR)\s+Reviewer[^:]{0,80}:"
         r"|MEDICAL\s+TREATMENT\s+GUIDELINE\(?S?\)?\s+RELIED\s+UPON[^:]{0,80}:"
         r"|(?=The\s+(?:Physician|Expert|Professional|IMR)\s+Reviewer\s+(?:based\s+(?:its|their|his/her|his|her)\s+decision"
         r"|did\s+not\s+(?:cite|base)))",
@@ -498,7 +499,7 @@ def _section(text: str, start: str, *ends: str) -> str:
 _NUMBERED = r"^[ \t]*(?P<no>\d{1,2})[.)][ \t]+"
 # An item runs on over wrapped lines, but not into the next entry, the next sentence or a label.
 _NOT_NEXT_ENTRY = r"(?:(?!^[ \t]*\d{1,2}[.)][ \t]|\.\s+[A-Z]|:[ \t]*\n).)"
-_REQUEST_FOR = r"(?:the\s+request(?:ed\s+[a-z/]+)?\s+(?:for|of)\s+)?"
+_REQUEST_FOR = r"(?:(?:the\s+)?request(?:ed\s+[a-z/]+)?\s+(?:for|of)\s+)?"
 # "1. MAXIMUS Federal Services, Inc. has determined the request for X is not medically necessary and appropriate."
 _NUMBERED_DECISION = re.compile(
     _NUMBERED + r"(?:MAXIMUS\s+Federal\s+Services,?\s+Inc\.?\s+has\s+determined\s+(?:that\s+)?)?" + _REQUEST_FOR
