@@ -98,6 +98,9 @@ _FREQUENCY = re.compile(
 _FREQUENCY_RANGE = re.compile(
     r"\b" + _NUMBER + r"\s*(?:to|-)\s*" + _NUMBER + r"\s*(?:x|times?)\s*(?:a|per)\s*week", re.I
 )
+# Therapy shorthand: "2 x 6" is twice a week for six weeks.
+_TIMES_WEEKS = re.compile(r"(?<![\d#./])\b([1-7])\s*x\s*(\d{1,2})\b(?!\s*(?:mg|mcg|ml|%|days?|months?|hours?))", re.I)
+_THERAPY = re.compile(r"therap|session|visit|acupunct|chiro|\bpt\b|\bot\b|rehab|treatment|manipulation", re.I)
 _LEADING_COUNT = re.compile(r"^(?:Retrospective\s*:?\s*)?" + _NUMBER + r"\s+(?!times?\b|x\b|mg\b|%)[a-z]", re.I)
 
 
@@ -120,6 +123,9 @@ def quantity(text: str | None) -> int | None:
             if match.group(1):
                 return _as_number(match.group(1)) * _as_number(match.group(2))
             return _as_number(match.group(3)) * _as_number(match.group(4))
+    match = _TIMES_WEEKS.search(text) if _THERAPY.search(text) else None
+    if match:
+        return int(match.group(1)) * int(match.group(2))
     match = _LEADING_COUNT.match(text.strip())
     return _as_number(match.group(1)) if match else None
 
