@@ -29,6 +29,7 @@ _TOPICAL_FORM = re.compile(
     r"emulsion)\b|\d\s*%",
     re.I,
 )
+_DOSAGE = re.compile(r"\d\s*(?:mg|mcg)\b|\b(?:tabs?|tablets?|capsules?|caps|softgels?|suspension|syrup)\b", re.I)
 _PATCH = re.compile(r"\bpatch(?:es)?\b", re.I)
 
 _NUMBER_WORDS = {
@@ -194,4 +195,14 @@ def classify(treatment: str) -> Item:
     for rule in rules:
         if rule.stage == "after_drugs" and rule.pattern.search(treatment):
             return Item(rule.category, rule.subcategory, None, None, quantity(treatment))
+    unknown_drug = _DOSAGE.search(treatment)
+    if unknown_drug:  # a medication our drug list does not know yet: its class is unknown, its name is the first word
+        name = re.match(r"[A-Za-z][A-Za-z-]+", treatment.strip())
+        return Item(
+            "Pharmaceuticals",
+            "Other",
+            name.group(0).lower() if name else None,
+            strength(treatment),
+            quantity(treatment),
+        )
     return Item("Other", None, None, None, quantity(treatment))
