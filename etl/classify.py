@@ -146,7 +146,8 @@ def _drugs_in(text: str) -> list[Drug]:
     found: list[Drug] = []
     for match in _drug_pattern().finditer(text):
         drug = _lookup(re.sub(r"\s+", " ", match.group(1)))
-        if all(drug.generic != seen.generic for seen in found):
+        # "Horizant (gabapentin enacarbil)" names one drug twice, not two drugs
+        if all(drug.generic not in seen.generic for seen in found):
             found.append(drug)
     return found
 
@@ -165,7 +166,8 @@ def strength(text: str) -> str | None:
 
 
 def _pharmaceutical(text: str, found: list[Drug]) -> Item:
-    topical = (bool(_TOPICAL_FORM.search(text)) and not _PATCH.search(text)) or any(
+    form = _drug_pattern().sub(" ", text)  # the form words outside the names: "Gel-One" is no gel
+    topical = (bool(_TOPICAL_FORM.search(form)) and not _PATCH.search(form)) or any(
         d.drug_class in ("Topical Analgesics", "Topical Compounds") for d in found
     )
     actives = [part for drug in found for part in drug.generic.split(" / ")]

@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from datetime import date
-from difflib import get_close_matches
+from difflib import SequenceMatcher, get_close_matches
 from functools import lru_cache
 from multiprocessing import Pool
 from pathlib import Path
@@ -461,6 +461,8 @@ def _likeness(treatment: str, original: str) -> float:
     if not item_words or not other_words:
         return 0.0
     overlap = len(set(item_words) & set(other_words)) / min(len(set(item_words)), len(set(other_words)))
+    # same words in another order ("3 times a week for 2 weeks" against "2 times a week for 3 weeks")
+    overlap += 0.1 * SequenceMatcher(None, " ".join(item_words), " ".join(other_words)).ratio()
     drug = classify.first_drug_name(treatment)
     if drug and drug == classify.first_drug_name(original):
         return 2.0 + overlap
@@ -469,13 +471,16 @@ def _likeness(treatment: str, original: str) -> float:
     return overlap
 
 
-def _assign_modifications(treatments: list[str], modifications: list[tuple[str, str]]) -> dict[int, str]:
-    """Each summary modification goes to the one item it most resembles, if it resembles any."""
+def _assign_modifications(
+    headings: list[tuple[str, str | None]], modifications: list[tuple[str, str]]
+) -> dict[int, str]:
+    """Each summary modification goes to the one item it most resembles, if it resembles any; a modification
+    that its own heading already states is that item's, not a neighbour's."""
     assigned: dict[int, str] = {}
     for original, authorized in modifications:
-        scores = [_likeness(treatment, original) for treatment in treatments]
-        best = max(range(len(treatments)), key=scores.__getitem__, default=None)
-        if best is not None and scores[best] >= 0.6:
+        scores = [_likeness(treatment, original) for treatment, _ in headings]
+        best = max(range(len(headings)), key=scores.__getitem__, default=None)
+        if best is not None and scores[best] >= 0.6 and headings[best][1] is None:
             assigned.setdefault(best, authorized)
     return assigned
 
@@ -527,6 +532,14 @@ def _numbered_decisions(text: str) -> list[dict]:
                for m in _NUMBERED_DECISION.finditer(text)]
     entries += [(m.start(), m.end(), int(m["no"]), m["item"], None) for m in _REGARDING.finditer(text)]
     entries.sort()
+    # A wrapped line can start with a number ("pain rated 7 out of\n10. On 1-27-14, ..."): entries count up
+    # from 1, so a number more than one past the highest so far is prose.
+    in_sequence, highest = [], 0
+    for entry in entries:
+        if entry[2] <= highest + 1:
+            in_sequence.append(entry)
+            highest = max(highest, entry[2])
+    entries = in_sequence
     decisions: dict[int, dict] = {}
     for i, (_, end, number, item, outcome) in enumerate(entries):
         stop = entries[i + 1][0] if i + 1 < len(entries) else len(text)
@@ -648,7 +661,7 @@ def parse_text(text: str) -> dict:
         return {"error": ERROR_TRUNCATED}
     headings = [split_heading(block["heading"]) for block in blocks]
     # The 2015 letters state a modification only in the case summary; later ones in the heading too.
-    from_summary = _assign_modifications([t for t, _ in headings], _summary_modifications(summary))
+    from_summary = _assign_modifications(headings, _summary_modifications(summary))
     decisions = [
         _decision_record(i + 1, treatment, authorized or from_summary.get(i), block)
         for i, ((treatment, authorized), block) in enumerate(zip(headings, blocks, strict=True))
