@@ -43,40 +43,105 @@ YEAR_TARGETS: dict[int, tuple[int, float, float, float]] = {
 }
 
 # Items per letter, 1 to 20: 59% one item, 17% two, 8% three (194 real 2016-17 letters).
-ITEMS_PER_LETTER = {1: 59, 2: 17, 3: 8, 4: 5, 5: 3.4, 6: 2.4, 7: 1.5, 8: 1.0, 9: 0.7, 10: 0.5,
-                    11: 0.35, 12: 0.3, 13: 0.2, 14: 0.15, 15: 0.12, 16: 0.1, 17: 0.08, 18: 0.06,
-                    19: 0.05, 20: 0.05}
+ITEMS_PER_LETTER = {
+    1: 59,
+    2: 17,
+    3: 8,
+    4: 5,
+    5: 3.4,
+    6: 2.4,
+    7: 1.5,
+    8: 1.0,
+    9: 0.7,
+    10: 0.5,
+    11: 0.35,
+    12: 0.3,
+    13: 0.2,
+    14: 0.15,
+    15: 0.12,
+    16: 0.1,
+    17: 0.08,
+    18: 0.06,
+    19: 0.05,
+    20: 0.05,
+}
 
 # Share of non-pharmaceutical decisions by category (2024 shapes: rehabilitation ~22% and
 # diagnostics ~12% of all requests, surgery ~4%), and overturn-rate multipliers
 # (E&M ~23-30%, psych ~20%, programs ~30% against ~8% for drugs).
 CATEGORY_MIX = {
-    "Rehabilitation": 22.0, "Diagnostic Testing": 12.0, "DMEPOS": 8.0, "Injection": 7.0,
-    "Surgery": 4.0, "Evaluation & Management": 5.0, "Psych Services": 3.0, "Programs": 2.0,
-    "Home Health": 1.2, "Transportation": 0.6, "Other": 1.2,
+    "Rehabilitation": 22.0,
+    "Diagnostic Testing": 12.0,
+    "DMEPOS": 8.0,
+    "Injection": 7.0,
+    "Surgery": 4.0,
+    "Evaluation & Management": 5.0,
+    "Psych Services": 3.0,
+    "Programs": 2.0,
+    "Home Health": 1.2,
+    "Transportation": 0.6,
+    "Other": 1.2,
 }
 CATEGORY_OVERTURN = {
-    "Pharmaceuticals": 0.85, "Rehabilitation": 1.0, "Diagnostic Testing": 1.1, "DMEPOS": 0.9,
-    "Injection": 1.2, "Surgery": 1.5, "Evaluation & Management": 2.9, "Psych Services": 2.1,
-    "Programs": 3.0, "Home Health": 1.6, "Transportation": 1.4, "Other": 0.8,
+    "Pharmaceuticals": 0.85,
+    "Rehabilitation": 1.0,
+    "Diagnostic Testing": 1.1,
+    "DMEPOS": 0.9,
+    "Injection": 1.2,
+    "Surgery": 1.5,
+    "Evaluation & Management": 2.9,
+    "Psych Services": 1.8,
+    "Programs": 3.4,
+    "Home Health": 1.6,
+    "Transportation": 1.4,
+    "Other": 0.8,
 }
 # Within pharmaceuticals (2024: opioids 24%, topical analgesics 17%, muscle relaxants 16%, ...);
 # opioids and compounds are set per year, the rest keep these proportions.
 DRUG_CLASS_MIX = {
-    "Topical Analgesics": 17, "Muscle Relaxant": 16, "Anti-epilepsy drugs": 9, "NSAID": 8,
-    "Proton Pump Inhibitors": 6, "Antidepressant": 5, "Sedative-hypnotics": 3.5,
-    "Benzodiazepine": 2, "Nutritional Products": 2, "H2 Blocker": 1, "GI Agents": 1,
-    "Antiemetic": 1, "Antimigraine Agent": 0.8, "Adrenal Cortical Steroids": 0.6,
-    "Viscosupplementation": 0.8, "Antihistamine": 0.5, "Atypical Antipsychotic": 0.4,
-    "Stimulants": 0.4, "Cannabinoids": 0.3, "Hormones": 0.4, "Impotence Agents": 0.4,
-    "Antihypertensive": 0.3, "Antidiabetics": 0.2, "Anti-infectives": 0.3,
-    "Asthma Medications": 0.2, "Statin": 0.2, "Misc Analgesics": 0.4, "AntiAnxiety": 0.4,
+    "Topical Analgesics": 21,
+    "Muscle Relaxant": 16,
+    "Anti-epilepsy drugs": 9,
+    "NSAID": 8,
+    "Proton Pump Inhibitors": 6,
+    "Antidepressant": 5,
+    "Sedative-hypnotics": 3.5,
+    "Benzodiazepine": 2,
+    "Nutritional Products": 2,
+    "H2 Blocker": 1,
+    "GI Agents": 1,
+    "Antiemetic": 1,
+    "Antimigraine Agent": 0.8,
+    "Adrenal Cortical Steroids": 0.6,
+    "Viscosupplementation": 0.8,
+    "Antihistamine": 0.5,
+    "Atypical Antipsychotic": 0.4,
+    "Stimulants": 0.4,
+    "Cannabinoids": 0.3,
+    "Hormones": 0.4,
+    "Impotence Agents": 0.4,
+    "Antihypertensive": 0.3,
+    "Antidiabetics": 0.2,
+    "Anti-infectives": 0.3,
+    "Asthma Medications": 0.2,
+    "Statin": 0.2,
+    "Misc Analgesics": 0.4,
+    "AntiAnxiety": 0.4,
     "Other": 0.6,
 }
-DRUG_CLASS_OVERTURN = {"Antidepressant": 3.4, "Anti-epilepsy drugs": 1.5, "NSAID": 1.5,
-                       "Proton Pump Inhibitors": 1.3, "Opioids": 1.0, "Topical Compounds": 0.25,
-                       "Nutritional Products": 0.2, "Muscle Relaxant": 0.6, "Sedative-hypnotics": 0.6,
-                       "Benzodiazepine": 0.4, "Topical Analgesics": 0.6}
+DRUG_CLASS_OVERTURN = {
+    "Antidepressant": 3.4,
+    "Anti-epilepsy drugs": 1.5,
+    "NSAID": 1.5,
+    "Proton Pump Inhibitors": 1.3,
+    "Opioids": 1.0,
+    "Topical Compounds": 0.25,
+    "Nutritional Products": 0.2,
+    "Muscle Relaxant": 0.6,
+    "Sedative-hypnotics": 0.6,
+    "Benzodiazepine": 0.4,
+    "Topical Analgesics": 0.6,
+}
 
 
 def compound_share(year: int) -> float:
@@ -85,6 +150,7 @@ def compound_share(year: int) -> float:
 
 
 # ---------------------------------------------------------------- drugs
+
 
 @dataclass(frozen=True)
 class Drug:
@@ -108,45 +174,91 @@ def load_drugs() -> dict[str, list[Drug]]:
 STRENGTHS = {
     "hydrocodone / acetaminophen": ("5/325mg", "7.5/325mg", "10/325mg", "10/325 mg", "7.5-325mg", "10-325mg"),
     "oxycodone / acetaminophen": ("5/325mg", "7.5/325mg", "10/325mg"),
-    "hydrocodone / ibuprofen": ("7.5/200mg",), "tramadol": ("50mg", "50 mg", "100mg", "150mg"),
-    "oxycodone": ("5mg", "10mg", "15mg", "30mg"), "morphine": ("15mg", "30mg", "60mg"),
-    "gabapentin": ("100mg", "300mg", "600mg", "800mg"), "pregabalin": ("50mg", "75mg", "150mg"),
-    "cyclobenzaprine": ("5mg", "7.5mg", "10mg"), "tizanidine": ("2mg", "4mg"), "baclofen": ("10mg", "20mg"),
-    "carisoprodol": ("350mg",), "methocarbamol": ("500mg", "750mg"), "metaxalone": ("800mg",),
-    "orphenadrine": ("100mg",), "naproxen": ("375mg", "500mg", "550mg"), "ibuprofen": ("600mg", "800mg"),
-    "meloxicam": ("7.5mg", "15mg"), "celecoxib": ("100mg", "200mg"), "diclofenac": ("75mg", "100mg"),
-    "omeprazole": ("20mg", "40mg"), "pantoprazole": ("20mg", "40mg"), "esomeprazole": ("20mg", "40mg"),
-    "lansoprazole": ("15mg", "30mg"), "duloxetine": ("30mg", "60mg"), "amitriptyline": ("10mg", "25mg"),
-    "trazodone": ("50mg", "100mg"), "venlafaxine": ("37.5mg", "75mg"), "sertraline": ("50mg", "100mg"),
-    "zolpidem": ("5mg", "10mg", "12.5mg"), "eszopiclone": ("2mg", "3mg"), "lidocaine": ("5%", "4%"),
-    "alprazolam": ("0.5mg", "1mg"), "lorazepam": ("0.5mg", "1mg"), "diazepam": ("5mg", "10mg"),
-    "clonazepam": ("0.5mg", "1mg"), "buprenorphine": ("2mg", "8mg"), "methadone": ("10mg",),
-    "tapentadol": ("50mg", "100mg"), "fentanyl": ("25mcg/hr", "50mcg/hr"), "capsaicin": ("0.025%", "0.075%"),
-    "ondansetron": ("4mg", "8mg"), "ranitidine": ("150mg",), "sumatriptan": ("50mg", "100mg"),
+    "hydrocodone / ibuprofen": ("7.5/200mg",),
+    "tramadol": ("50mg", "50 mg", "100mg", "150mg"),
+    "oxycodone": ("5mg", "10mg", "15mg", "30mg"),
+    "morphine": ("15mg", "30mg", "60mg"),
+    "gabapentin": ("100mg", "300mg", "600mg", "800mg"),
+    "pregabalin": ("50mg", "75mg", "150mg"),
+    "cyclobenzaprine": ("5mg", "7.5mg", "10mg"),
+    "tizanidine": ("2mg", "4mg"),
+    "baclofen": ("10mg", "20mg"),
+    "carisoprodol": ("350mg",),
+    "methocarbamol": ("500mg", "750mg"),
+    "metaxalone": ("800mg",),
+    "orphenadrine": ("100mg",),
+    "naproxen": ("375mg", "500mg", "550mg"),
+    "ibuprofen": ("600mg", "800mg"),
+    "meloxicam": ("7.5mg", "15mg"),
+    "celecoxib": ("100mg", "200mg"),
+    "diclofenac": ("75mg", "100mg"),
+    "omeprazole": ("20mg", "40mg"),
+    "pantoprazole": ("20mg", "40mg"),
+    "esomeprazole": ("20mg", "40mg"),
+    "lansoprazole": ("15mg", "30mg"),
+    "duloxetine": ("30mg", "60mg"),
+    "amitriptyline": ("10mg", "25mg"),
+    "trazodone": ("50mg", "100mg"),
+    "venlafaxine": ("37.5mg", "75mg"),
+    "sertraline": ("50mg", "100mg"),
+    "zolpidem": ("5mg", "10mg", "12.5mg"),
+    "eszopiclone": ("2mg", "3mg"),
+    "lidocaine": ("5%", "4%"),
+    "alprazolam": ("0.5mg", "1mg"),
+    "lorazepam": ("0.5mg", "1mg"),
+    "diazepam": ("5mg", "10mg"),
+    "clonazepam": ("0.5mg", "1mg"),
+    "buprenorphine": ("2mg", "8mg"),
+    "methadone": ("10mg",),
+    "tapentadol": ("50mg", "100mg"),
+    "fentanyl": ("25mcg/hr", "50mcg/hr"),
+    "capsaicin": ("0.025%", "0.075%"),
+    "ondansetron": ("4mg", "8mg"),
+    "ranitidine": ("150mg",),
+    "sumatriptan": ("50mg", "100mg"),
 }
 CLASS_STRENGTHS = {
-    "Opioids": ("10mg", "20mg"), "NSAID": ("500mg", "7.5mg"), "Muscle Relaxant": ("10mg",),
-    "Topical Analgesics": ("1%", "5%", "1.3%"), "Anti-epilepsy drugs": ("100mg", "25mg"),
-    "Antidepressant": ("20mg", "50mg"), "Proton Pump Inhibitors": ("20mg",), "H2 Blocker": ("150mg",),
-    "Sedative-hypnotics": ("10mg", "3mg"), "Benzodiazepine": ("1mg",), "Antiemetic": ("4mg", "8mg"),
-    "Nutritional Products": ("1000 IU", "500mg"), "Viscosupplementation": ("16mg/2ml",),
+    "Opioids": ("10mg", "20mg"),
+    "NSAID": ("500mg", "7.5mg"),
+    "Muscle Relaxant": ("10mg",),
+    "Topical Analgesics": ("1%", "5%", "1.3%"),
+    "Anti-epilepsy drugs": ("100mg", "25mg"),
+    "Antidepressant": ("20mg", "50mg"),
+    "Proton Pump Inhibitors": ("20mg",),
+    "H2 Blocker": ("150mg",),
+    "Sedative-hypnotics": ("10mg", "3mg"),
+    "Benzodiazepine": ("1mg",),
+    "Antiemetic": ("4mg", "8mg"),
+    "Nutritional Products": ("1000 IU", "500mg"),
+    "Viscosupplementation": ("16mg/2ml",),
 }
 # Topicals come in grams and patches; a topical's quantity is its count of patches, else none.
 TOPICAL_FORMS = ("cream 120gm", "cream 180gm", "ointment 60gm", "gel 100gm", "cream 240gm")
-SIGS = (", one by mouth twice a day", ", 1 tablet every 8 hours as needed", " take 1 tab orally at bedtime",
-        ", one tablet daily", ", 1 PO every 6 hours PRN pain", " three times daily")
+SIGS = (
+    ", one by mouth twice a day",
+    ", 1 tablet every 8 hours as needed",
+    " take 1 tab orally at bedtime",
+    ", one tablet daily",
+    ", 1 PO every 6 hours PRN pain",
+    " three times daily",
+)
 UPPER_TOKENS = {"er", "xr", "cr", "sr", "es", "apap", "hcl", "ds", "pm", "am", "xl", "ir", "la", "cd", "odt"}
 
 
 def display_drug_name(name: str) -> str:
     """The reference's lower-case name as a prescriber writes it: Norco, Hydrocodone/APAP, Effexor XR."""
+
+    def part(p: str) -> str:
+        return p.upper() if p in UPPER_TOKENS else "-".join(h[:1].upper() + h[1:] for h in p.split("-"))
+
     def word(w: str) -> str:
-        parts = w.split("/")
-        return "/".join(p.upper() if p in UPPER_TOKENS else p[:1].upper() + p[1:] for p in parts)
+        return "/".join(part(p) for p in w.split("/"))
+
     return " ".join(word(w) for w in name.split(" "))
 
 
 # ---------------------------------------------------------------- body regions and MTUS parts
+
 
 @dataclass(frozen=True)
 class Region:
@@ -159,15 +271,37 @@ class Region:
 
 REGIONS = (
     Region("lumbar spine", "Low Back Complaints 2004", "Low Back", "Low Back", "303-305"),
-    Region("low back", "Low Back Complaints 2004", "Low Back", "Low Back - Lumbar & Thoracic (Acute & Chronic)", "298-301"),
-    Region("cervical spine", "Neck and Upper Back Complaints 2004", "Neck and Upper Back", "Neck and Upper Back", "177-179"),
-    Region("neck", "Neck and Upper Back Complaints 2004", "Neck and Upper Back", "Neck and Upper Back (Acute & Chronic)", "174-175"),
+    Region(
+        "low back", "Low Back Complaints 2004", "Low Back", "Low Back - Lumbar & Thoracic (Acute & Chronic)", "298-301"
+    ),
+    Region(
+        "cervical spine", "Neck and Upper Back Complaints 2004", "Neck and Upper Back", "Neck and Upper Back", "177-179"
+    ),
+    Region(
+        "neck",
+        "Neck and Upper Back Complaints 2004",
+        "Neck and Upper Back",
+        "Neck and Upper Back (Acute & Chronic)",
+        "174-175",
+    ),
     Region("right shoulder", "Shoulder Complaints 2004", "Shoulder", "Shoulder", "207-209"),
     Region("left shoulder", "Shoulder Complaints 2004", "Shoulder", "Shoulder (Acute & Chronic)", "212-214"),
     Region("right knee", "Knee Complaints 2004", "Knee", "Knee & Leg", "341-343"),
     Region("left knee", "Knee Complaints 2004", "Knee", "Knee & Leg (Acute & Chronic)", "343-345"),
-    Region("right wrist", "Forearm, Wrist, and Hand Complaints 2004", "Forearm, Wrist, and Hand", "Forearm, Wrist, & Hand", "268-269"),
-    Region("left hand", "Forearm, Wrist, and Hand Complaints 2004", "Forearm, Wrist, and Hand", "Forearm, Wrist and Hand", "270-271"),
+    Region(
+        "right wrist",
+        "Forearm, Wrist, and Hand Complaints 2004",
+        "Forearm, Wrist, and Hand",
+        "Forearm, Wrist, & Hand",
+        "268-269",
+    ),
+    Region(
+        "left hand",
+        "Forearm, Wrist, and Hand Complaints 2004",
+        "Forearm, Wrist, and Hand",
+        "Forearm, Wrist and Hand",
+        "270-271",
+    ),
     Region("right elbow", "Elbow Complaints 2007", "Elbow", "Elbow (Acute & Chronic)", "33-34"),
     Region("left ankle", "Ankle and Foot Complaints 2004", "Ankle and Foot", "Ankle & Foot", "372-374"),
     Region("right hip", None, None, "Hip & Pelvis", ""),
@@ -175,6 +309,7 @@ REGIONS = (
 )
 
 # ---------------------------------------------------------------- services other than drugs
+
 
 @dataclass(frozen=True)
 class Service:
@@ -186,134 +321,415 @@ class Service:
     section: str | None  # MTUS section the reviewer names
     odg: str  # ODG topic
     modifiable: bool = False  # UR can authorize part of it
+    weight: float = 1.0  # how often it is disputed, relative to the other services of its category
 
 
 SERVICES: tuple[Service, ...] = (
-    Service("Rehabilitation", "PT/OT", (
-        "Physical therapy {f} times a week for {w} weeks for the {r}",
-        "Physical therapy for {s} sessions", "Additional physical therapy {f} times a week for {w} weeks",
-        "Post-operative physical therapy for the {r} {f} times a week for {w} weeks",
-        "Occupational therapy {s} sessions for the {r}", "{S} physical therapy visits for the {r}",
-        "Aquatic therapy {f} times a week for {w} weeks"),
-        "sessions", "chronic", "Physical medicine treatment", "Physical Therapy", True),
-    Service("Rehabilitation", "Chiropractic", (
-        "Chiropractic treatment {f} times a week for {w} weeks for the {r}",
-        "Chiropractic manipulation {s} sessions", "Chirophysio therapy for the {r}, {s} sessions"),
-        "sessions", "chronic", "Manual therapy & manipulation", "Manipulation", True),
-    Service("Rehabilitation", "Acupuncture", (
-        "Acupuncture {f} times a week for {w} weeks for the {r}", "Acupuncture therapy sessions {r} #{s}",
-        "Additional acupuncture {s} sessions"),
-        "sessions", "acupuncture", None, "Acupuncture", True),
-    Service("Rehabilitation", "Other Therapies", (
-        "Biofeedback {s} sessions", "Massage therapy {f} times a week for {w} weeks",
-        "Extracorporeal shockwave therapy for the {r}", "Home exercise kit for the {r}"),
-        "sessions", "chronic", "Biofeedback", "Biofeedback", False),
-    Service("Diagnostic Testing", "Imaging/Radiology", (
-        "MRI of the {r} without contrast", "MRI of the {r}", "X-rays of the {r}", "CT scan of the {r}",
-        "MR arthrogram of the {r}", "Bone scan", "Ultrasound of the {r}"),
-        "none", "region", "Special Studies", "MRIs (magnetic resonance imaging)"),
-    Service("Diagnostic Testing", "EMG/NCV/NCS", (
-        "EMG/NCV of the bilateral lower extremities", "EMG bilateral upper extremities",
-        "NCV bilateral lower extremities QTY: {n}", "Electromyography of the left upper extremity"),
-        "count", "chronic", "Electrodiagnostic testing (EMG/NCS)", "Electrodiagnostic studies (EDS)"),
-    Service("Diagnostic Testing", "Lab & Pathology", (
-        "Urine drug screen", "Urine toxicology screening", "Comprehensive metabolic panel", "CBC with differential",
-        "Retrospective urine drug test"),
-        "none", "chronic", "Drug testing", "Urine drug testing (UDT)"),
-    Service("Diagnostic Testing", "Other Diagnostic Tests", (
-        "Functional capacity evaluation", "Sleep study", "Computerized range of motion testing",
-        "Genetic testing for narcotic risk"),
-        "none", "general", "Functional Improvement Measures", "Fitness For Duty"),
-    Service("DMEPOS", "DME", (
-        "Cervical pillow", "Hot/cold therapy unit for the {r}", "Home traction unit",
-        "Continuous passive motion device rental", "Shower chair", "Cold therapy unit rental #{n}"),
-        "count", "region", "Initial Care", "Durable medical equipment (DME)"),
-    Service("DMEPOS", "Electrical Stimulation", (
-        "TENS unit", "TENS unit for the {r}", "Interferential unit purchase", "H-wave device for home use",
-        "TENS unit supplies #{n}"),
-        "count", "chronic", "TENS, chronic pain (transcutaneous electrical nerve stimulation)", "TENS"),
-    Service("DMEPOS", "Prosthetics/Orthotics", (
-        "Lumbar support", "Wrist braces #{n}", "Knee brace for the {r}", "Custom orthotics", "Back brace"),
-        "count", "region", "Initial Care", "Back brace"),
-    Service("DMEPOS", "Supplies", ("Hygiene wipes", "Electrodes #{n}", "Conductive garment", "Large gloves"),
-            "count", "chronic", "TENS, chronic pain (transcutaneous electrical nerve stimulation)", "DME"),
-    Service("Injection", "Facet Injection", (
-        "Bilateral L4-L5 facet injections", "Cervical medial branch block at C5-C6",
-        "Lumbar facet joint injection at L5-S1", "Radiofrequency ablation bilateral L3-L5"),
-        "none", "region", "Injection Therapy", "Facet joint diagnostic blocks (injections)"),
-    Service("Injection", "Injection", (
-        "Lumbar epidural steroid injection at L4-L5", "Cortisone injection to the {r}",
-        "Trigger point injections #{n}", "Platelet-rich plasma injection to the {r}",
-        "Transforaminal epidural steroid injection at L5-S1"),
-        "count", "chronic", "Epidural steroid injections (ESIs)", "Epidural steroid injections (ESIs)"),
-    Service("Surgery", "Spine", (
-        "Anterior cervical discectomy and fusion at C5-C6", "L4-L5 laminectomy and discectomy",
-        "Posterior lumbar interbody fusion at L5-S1", "Lumbar microdiscectomy at L4-L5"),
-        "none", "lowback", "Surgical Considerations", "Discectomy/laminectomy"),
-    Service("Surgery", "Arthroscopic Surgery", (
-        "Right knee arthroscopy with partial medial meniscectomy", "Left shoulder arthroscopy with subacromial decompression",
-        "Arthroscopic rotator cuff repair of the right shoulder", "Knee arthroscopy with chondroplasty"),
-        "none", "region", "Surgical Considerations", "Meniscectomy"),
-    Service("Surgery", "Non-arthroscopic Surgery", (
-        "Right carpal tunnel release", "Open reduction internal fixation of the left distal radius",
-        "Total knee replacement of the {r}", "Left trigger finger release"),
-        "none", "region", "Surgical Considerations", "Carpal tunnel release surgery (CTR)"),
-    Service("Surgery", "Adjunct Surgical Services", (
-        "Assistant surgeon", "PA assist", "Pre-operative medical clearance", "Post-operative cold therapy unit rental",
-        "Pre-op labs: CBC, BMP, PT/PTT"),
-        "none", "general", "Surgical Considerations", "Surgical assistant"),
-    Service("Surgery", "Surgical Consult", ("Orthopedic surgical consultation for the {r}", "Spine surgeon consultation",
-                                             "Hand surgeon consultation"),
-            "none", "general", "Referral", "Office visits"),
-    Service("Evaluation & Management", "Medical Specialties", (
-        "Pain management consultation", "Follow-up visit with the orthopedist", "Internal medicine consultation",
-        "Neurology consultation and treatment", "Office visits #{n}", "Referral to a pain management specialist"),
-        "count", "general", "Independent Medical Examinations and Consultations", "Office visits"),
-    Service("Evaluation & Management", "Dental Services", (
-        "Dental evaluation", "Dental consultation for bruxism", "Night guard for bruxism"),
-        "none", "general", "Independent Medical Examinations and Consultations", "Dental trauma treatment"),
-    Service("Psych Services", "Evaluation & Management", (
-        "Psychological evaluation", "Psychiatric consultation", "Psychological testing",
-        "Psychiatric follow-up visits #{n}"),
-        "count", "stress", "Psychological evaluations", "Psychological evaluations"),
-    Service("Psych Services", "Therapies", (
-        "Cognitive behavioral therapy {s} sessions", "Psychotherapy {f} times a week for {w} weeks",
-        "Individual psychotherapy #{n}", "Group psychotherapy {s} sessions"),
-        "sessions", "chronic", "Behavioral interventions", "Cognitive therapy for depression", True),
-    Service("Programs", "Programs", (
-        "Functional restoration program {s} sessions", "Functional restoration program evaluation",
-        "Multidisciplinary pain program", "Work hardening program {s} sessions", "Weight loss program"),
-        "count", "chronic", "Functional restoration programs (FRPs)", "Functional restoration programs (FRPs)", True),
-    Service("Home Health", "Home Health", (
-        "Home health care visits #{n}", "Home health aide {f} times a week for {w} weeks",
-        "Home health evaluation", "Skilled nursing visits #{n}"),
-        "count", "chronic", "Home health services", "Home health services"),
-    Service("Transportation", "Transportation", (
-        "Transportation to and from medical appointments", "Round trip transportation #{n}",
-        "Medical transportation for all appointments"),
-        "count", "general", None, "Transportation (to & from appointments)"),
-    Service("Other", None, ("Gym membership", "Pool membership", "Hot tub", "Ergonomic chair",
-                            "Weight loss program with a nutritionist"),
-            "count", "general", None, "Gym memberships"),
+    Service(
+        "Rehabilitation",
+        "PT/OT",
+        (
+            "Physical therapy {f} times a week for {w} weeks for the {r}",
+            "Physical therapy for {s} sessions",
+            "Additional physical therapy {f} times a week for {w} weeks",
+            "Post-operative physical therapy for the {r} {f} times a week for {w} weeks",
+            "Occupational therapy {s} sessions for the {r}",
+            "{S} physical therapy visits for the {r}",
+            "Aquatic therapy {f} times a week for {w} weeks",
+        ),
+        "sessions",
+        "chronic",
+        "Physical medicine treatment",
+        "Physical Therapy",
+        True,
+        weight=3.0,
+    ),
+    Service(
+        "Rehabilitation",
+        "Chiropractic",
+        (
+            "Chiropractic treatment {f} times a week for {w} weeks for the {r}",
+            "Chiropractic manipulation {s} sessions",
+            "Chirophysio therapy for the {r}, {s} sessions",
+        ),
+        "sessions",
+        "chronic",
+        "Manual therapy & manipulation",
+        "Manipulation",
+        True,
+    ),
+    Service(
+        "Rehabilitation",
+        "Acupuncture",
+        (
+            "Acupuncture {f} times a week for {w} weeks for the {r}",
+            "Acupuncture therapy sessions {r} #{s}",
+            "Additional acupuncture {s} sessions",
+        ),
+        "sessions",
+        "acupuncture",
+        None,
+        "Acupuncture",
+        True,
+    ),
+    Service(
+        "Rehabilitation",
+        "Other Therapies",
+        (
+            "Biofeedback {s} sessions",
+            "Massage therapy {f} times a week for {w} weeks",
+            "Extracorporeal shockwave therapy for the {r}",
+        ),
+        "sessions",
+        "chronic",
+        "Biofeedback",
+        "Biofeedback",
+        False,
+        weight=0.4,
+    ),
+    Service(
+        "Diagnostic Testing",
+        "Imaging/Radiology",
+        (
+            "MRI of the {r} without contrast",
+            "MRI of the {r}",
+            "X-rays of the {r}",
+            "CT scan of the {r}",
+            "MR arthrogram of the {r}",
+            "Bone scan",
+            "Ultrasound of the {r}",
+        ),
+        "none",
+        "region",
+        "Special Studies",
+        "MRIs (magnetic resonance imaging)",
+        weight=3.0,
+    ),
+    Service(
+        "Diagnostic Testing",
+        "EMG/NCV/NCS",
+        (
+            "EMG/NCV of the bilateral lower extremities",
+            "EMG bilateral upper extremities",
+            "NCV bilateral lower extremities QTY: {n}",
+            "Electromyography of the left upper extremity",
+        ),
+        "count",
+        "chronic",
+        "Electrodiagnostic testing (EMG/NCS)",
+        "Electrodiagnostic studies (EDS)",
+    ),
+    Service(
+        "Diagnostic Testing",
+        "Lab & Pathology",
+        (
+            "Urine drug screen",
+            "Urine toxicology screening",
+            "Comprehensive metabolic panel",
+            "CBC with differential",
+            "Retrospective urine drug test",
+            "Genetic testing for narcotic risk",
+        ),
+        "none",
+        "chronic",
+        "Drug testing",
+        "Urine drug testing (UDT)",
+        weight=0.8,
+    ),
+    Service(
+        "Diagnostic Testing",
+        "Other Diagnostic Tests",
+        ("Functional capacity evaluation", "Sleep study", "Computerized range of motion testing"),
+        "none",
+        "general",
+        "Functional Improvement Measures",
+        "Fitness For Duty",
+        weight=0.6,
+    ),
+    Service(
+        "DMEPOS",
+        "DME",
+        (
+            "Cervical pillow",
+            "Hot/cold therapy unit for the {r}",
+            "Home traction unit",
+            "Continuous passive motion device rental",
+            "Shower chair",
+            "Cold therapy unit rental #{n}",
+            "Post-operative cold therapy unit rental",
+            "Home exercise kit for the {r}",
+            "Hot tub",
+            "Ergonomic chair",
+        ),
+        "count",
+        "region",
+        "Initial Care",
+        "Durable medical equipment (DME)",
+    ),
+    Service(
+        "DMEPOS",
+        "Electrical Stimulation",
+        ("TENS unit", "TENS unit for the {r}", "Interferential unit purchase", "H-wave device for home use"),
+        "count",
+        "chronic",
+        "TENS, chronic pain (transcutaneous electrical nerve stimulation)",
+        "TENS",
+    ),
+    Service(
+        "DMEPOS",
+        "Prosthetics/Orthotics",
+        ("Lumbar support", "Wrist braces #{n}", "Knee brace for the {r}", "Custom orthotics", "Back brace"),
+        "count",
+        "region",
+        "Initial Care",
+        "Back brace",
+    ),
+    Service(
+        "DMEPOS",
+        "Supplies",
+        ("Hygiene wipes", "Electrodes #{n}", "Conductive garment", "Large gloves", "TENS unit supplies #{n}"),
+        "count",
+        "chronic",
+        "TENS, chronic pain (transcutaneous electrical nerve stimulation)",
+        "DME",
+        weight=0.4,
+    ),
+    Service(
+        "Injection",
+        "Facet Injection",
+        (
+            "Bilateral L4-L5 facet injections",
+            "Cervical medial branch block at C5-C6",
+            "Lumbar facet joint injection at L5-S1",
+            "Radiofrequency ablation bilateral L3-L5",
+        ),
+        "none",
+        "region",
+        "Injection Therapy",
+        "Facet joint diagnostic blocks (injections)",
+    ),
+    Service(
+        "Injection",
+        "Injection",
+        (
+            "Lumbar epidural steroid injection at L4-L5",
+            "Cortisone injection to the {r}",
+            "Trigger point injections #{n}",
+            "Platelet-rich plasma injection to the {r}",
+            "Transforaminal epidural steroid injection at L5-S1",
+        ),
+        "count",
+        "chronic",
+        "Epidural steroid injections (ESIs)",
+        "Epidural steroid injections (ESIs)",
+        weight=2.0,
+    ),
+    Service(
+        "Surgery",
+        "Spine",
+        (
+            "Anterior cervical discectomy and fusion at C5-C6",
+            "L4-L5 laminectomy and discectomy",
+            "Posterior lumbar interbody fusion at L5-S1",
+            "Lumbar microdiscectomy at L4-L5",
+        ),
+        "none",
+        "lowback",
+        "Surgical Considerations",
+        "Discectomy/laminectomy",
+    ),
+    Service(
+        "Surgery",
+        "Arthroscopic Surgery",
+        (
+            "Right knee arthroscopy with partial medial meniscectomy",
+            "Left shoulder arthroscopy with subacromial decompression",
+            "Arthroscopic rotator cuff repair of the right shoulder",
+            "Knee arthroscopy with chondroplasty",
+        ),
+        "none",
+        "region",
+        "Surgical Considerations",
+        "Meniscectomy",
+        weight=1.3,
+    ),
+    Service(
+        "Surgery",
+        "Non-arthroscopic Surgery",
+        (
+            "Right carpal tunnel release",
+            "Open reduction internal fixation of the left distal radius with carpal tunnel release",
+            "Total knee replacement of the {r}",
+            "Left trigger finger release",
+        ),
+        "none",
+        "region",
+        "Surgical Considerations",
+        "Carpal tunnel release surgery (CTR)",
+    ),
+    Service(
+        "Surgery",
+        "Adjunct Surgical Services",
+        ("Assistant surgeon", "PA assist", "Pre-operative medical clearance", "Pre-op labs: CBC, BMP, PT/PTT"),
+        "none",
+        "general",
+        "Surgical Considerations",
+        "Surgical assistant",
+    ),
+    Service(
+        "Surgery",
+        "Surgical Consult",
+        ("Orthopedic surgical consultation for the {r}", "Spine surgeon consultation", "Hand surgeon consultation"),
+        "none",
+        "general",
+        "Referral",
+        "Office visits",
+        weight=0.5,
+    ),
+    Service(
+        "Evaluation & Management",
+        "Medical Specialties",
+        (
+            "Pain management consultation",
+            "Follow-up visit with the orthopedist",
+            "Internal medicine consultation",
+            "Neurology consultation and treatment",
+            "Office visits #{n}",
+            "Referral to a pain management specialist",
+        ),
+        "count",
+        "general",
+        "Independent Medical Examinations and Consultations",
+        "Office visits",
+    ),
+    Service(
+        "Evaluation & Management",
+        "Dental Services",
+        ("Dental evaluation", "Dental consultation for bruxism", "Night guard for bruxism"),
+        "none",
+        "general",
+        "Independent Medical Examinations and Consultations",
+        "Dental trauma treatment",
+        weight=0.12,
+    ),
+    Service(
+        "Psych Services",
+        "Evaluation & Management",
+        (
+            "Psychological evaluation",
+            "Psychiatric consultation",
+            "Psychological testing",
+            "Psychiatric follow-up visits #{n}",
+        ),
+        "count",
+        "stress",
+        "Psychological evaluations",
+        "Psychological evaluations",
+    ),
+    Service(
+        "Psych Services",
+        "Therapies",
+        (
+            "Cognitive behavioral therapy {s} sessions",
+            "Psychotherapy {f} times a week for {w} weeks",
+            "Individual psychotherapy #{n}",
+            "Group psychotherapy {s} sessions",
+        ),
+        "sessions",
+        "chronic",
+        "Behavioral interventions",
+        "Cognitive therapy for depression",
+        True,
+    ),
+    Service(
+        "Programs",
+        "Programs",
+        (
+            "Functional restoration program {s} sessions",
+            "Functional restoration program evaluation",
+            "Multidisciplinary pain program",
+            "Chronic pain program {s} sessions",
+            "Weight loss program",
+            "Weight loss program with a nutritionist",
+        ),
+        "count",
+        "chronic",
+        "Functional restoration programs (FRPs)",
+        "Functional restoration programs (FRPs)",
+        True,
+    ),
+    Service(
+        "Home Health",
+        "Home Health",
+        (
+            "Home health care visits #{n}",
+            "Home health aide {f} times a week for {w} weeks",
+            "Home health evaluation",
+            "Skilled nursing visits #{n}",
+        ),
+        "count",
+        "chronic",
+        "Home health services",
+        "Home health services",
+    ),
+    Service(
+        "Transportation",
+        "Transportation",
+        (
+            "Transportation to and from medical appointments",
+            "Round trip transportation #{n}",
+            "Medical transportation for all appointments",
+        ),
+        "count",
+        "general",
+        None,
+        "Transportation (to & from appointments)",
+    ),
+    Service(
+        "Other",
+        None,
+        ("Gym membership", "Pool membership", "YMCA membership for aquatic exercise"),
+        "count",
+        "general",
+        None,
+        "Gym memberships",
+    ),
 )
 
 CHRONIC_PAIN_SECTIONS_BY_CLASS = {
-    "Opioids": "Opioids, criteria for use", "Muscle Relaxant": "Muscle relaxants (for pain)",
-    "NSAID": "NSAIDs (non-steroidal anti-inflammatory drugs)", "Topical Analgesics": "Topical analgesics",
-    "Topical Compounds": "Topical analgesics", "Anti-epilepsy drugs": "Anti-epilepsy drugs (AEDs)",
+    "Opioids": "Opioids, criteria for use",
+    "Muscle Relaxant": "Muscle relaxants (for pain)",
+    "NSAID": "NSAIDs (non-steroidal anti-inflammatory drugs)",
+    "Topical Analgesics": "Topical analgesics",
+    "Topical Compounds": "Topical analgesics",
+    "Anti-epilepsy drugs": "Anti-epilepsy drugs (AEDs)",
     "Antidepressant": "Antidepressants for chronic pain",
     "Proton Pump Inhibitors": "NSAIDs, GI symptoms & cardiovascular risk",
-    "H2 Blocker": "NSAIDs, GI symptoms & cardiovascular risk", "Benzodiazepine": "Benzodiazepines",
-    "Nutritional Products": "Medical food", "Sedative-hypnotics": "Insomnia treatment",
+    "H2 Blocker": "NSAIDs, GI symptoms & cardiovascular risk",
+    "Benzodiazepine": "Benzodiazepines",
+    "Nutritional Products": "Medical food",
+    "Sedative-hypnotics": "Insomnia treatment",
 }
 CHRONIC_PAIN_PAGES = {
-    "Opioids": "74-96", "Muscle Relaxant": "63-66", "NSAID": "67-73", "Topical Analgesics": "111-113",
-    "Topical Compounds": "111-113", "Anti-epilepsy drugs": "16-18", "Antidepressant": "13-16",
-    "Proton Pump Inhibitors": "68-69", "H2 Blocker": "68-69", "Benzodiazepine": "24",
-    "Physical medicine treatment": "98-99", "Manual therapy & manipulation": "58-60",
-    "Epidural steroid injections (ESIs)": "46", "Functional restoration programs (FRPs)": "30-32",
-    "Behavioral interventions": "23", "TENS, chronic pain (transcutaneous electrical nerve stimulation)": "114-116",
-    "Drug testing": "43", "Electrodiagnostic testing (EMG/NCS)": "", "Home health services": "51",
+    "Opioids": "74-96",
+    "Muscle Relaxant": "63-66",
+    "NSAID": "67-73",
+    "Topical Analgesics": "111-113",
+    "Topical Compounds": "111-113",
+    "Anti-epilepsy drugs": "16-18",
+    "Antidepressant": "13-16",
+    "Proton Pump Inhibitors": "68-69",
+    "H2 Blocker": "68-69",
+    "Benzodiazepine": "24",
+    "Physical medicine treatment": "98-99",
+    "Manual therapy & manipulation": "58-60",
+    "Epidural steroid injections (ESIs)": "46",
+    "Functional restoration programs (FRPs)": "30-32",
+    "Behavioral interventions": "23",
+    "TENS, chronic pain (transcutaneous electrical nerve stimulation)": "114-116",
+    "Drug testing": "43",
+    "Electrodiagnostic testing (EMG/NCS)": "",
+    "Home health services": "51",
     "Biofeedback": "24-25",
 }
 OPIOID_2016_SECTIONS = (
@@ -322,9 +738,13 @@ OPIOID_2016_SECTIONS = (
     "3. Opioids for Chronic Pain and Chronic Opioid Treatment: Overview of Recommendations",
     "2. Opioids for Subacute Pain",
 )
-ODG_DRUG_TOPICS = {"Opioids": "Pain (Chronic), Opioids", "Muscle Relaxant": "Pain (Chronic), Muscle relaxants",
-                   "Sedative-hypnotics": "Pain (Chronic), Insomnia treatment",
-                   "Nutritional Products": "Pain (Chronic), Medical food", "Benzodiazepine": "Pain, Benzodiazepines"}
+ODG_DRUG_TOPICS = {
+    "Opioids": "Pain (Chronic), Opioids",
+    "Muscle Relaxant": "Pain (Chronic), Muscle relaxants",
+    "Sedative-hypnotics": "Pain (Chronic), Insomnia treatment",
+    "Nutritional Products": "Pain (Chronic), Medical food",
+    "Benzodiazepine": "Pain, Benzodiazepines",
+}
 OTHER_EVIDENCE = (
     "https://www.drugs.org/pro/{slug}.html",
     "https://www.ncbi.nlm.nih.gov/pubmed/{pmid}",
@@ -332,8 +752,13 @@ OTHER_EVIDENCE = (
     "Journal of Occupational and Environmental Medicine, {year}",
     "UpToDate, Evaluation of chronic pain in adults",
 )
-ACOEM_3RD = ("Chapter 6, Pain, Suffering, and the Restoration of Function", "Chapter 7, Independent Medical "
-             "Examinations and Consultations", "Low Back Disorders", "Shoulder Disorders", "Chronic Pain")
+ACOEM_3RD = (
+    "Chapter 6, Pain, Suffering, and the Restoration of Function",
+    "Chapter 7, Independent Medical Examinations and Consultations",
+    "Low Back Disorders",
+    "Shoulder Disorders",
+    "Chronic Pain",
+)
 
 # ---------------------------------------------------------------- reviewers
 
@@ -341,35 +766,69 @@ ACOEM_3RD = ("Chapter 6, Pain, Suffering, and the Restoration of Function", "Cha
 # keyed by the kind of item the letter is mostly about.
 REVIEWERS = {
     "general": (
-        (("Preventive Medicine", "Occupational Medicine"), 18), (("Family Practice",), 16),
-        (("Physical Medicine & Rehabilitation", "Pain Management"), 9), (("Physical Medicine & Rehabilitation",), 8),
-        (("Internal Medicine",), 8), (("Occupational Medicine",), 6), (("Anesthesiology", "Pain Management"), 6),
-        (("Emergency Medicine",), 4), (("Physical Medicine & Rehabilitation", "Sports Medicine"), 3),
-        (("Preventive Medicine", "Occupational Medicine", "Family Practice"), 3), (("Neurology",), 2),
-        (("Preventive Medicine", "Occupational Medicine", "Medical Toxicology"), 1), (("Orthopedic Surgery",), 4),
+        (("Preventive Medicine", "Occupational Medicine"), 18),
+        (("Family Practice",), 16),
+        (("Physical Medicine & Rehabilitation", "Pain Management"), 9),
+        (("Physical Medicine & Rehabilitation",), 8),
+        (("Internal Medicine",), 8),
+        (("Occupational Medicine",), 6),
+        (("Anesthesiology", "Pain Management"), 6),
+        (("Emergency Medicine",), 4),
+        (("Physical Medicine & Rehabilitation", "Sports Medicine"), 3),
+        (("Preventive Medicine", "Occupational Medicine", "Family Practice"), 3),
+        (("Neurology",), 2),
+        (("Preventive Medicine", "Occupational Medicine", "Medical Toxicology"), 1),
+        (("Orthopedic Surgery",), 4),
     ),
-    "surgery": ((("Orthopedic Surgery",), 45), (("Neurological Surgery",), 12), (("Hand Surgery", "Orthopedic Surgery"), 6),
-                (("Podiatric Surgery",), 3), (("Plastic Surgery", "Hand Surgery"), 3), (("Surgery",), 3)),
-    "psych": ((("Psychologist",), 35), (("Psychiatry",), 30), (("Psychology",), 10),
-              (("Psychiatry", "Addiction Psychiatry"), 5), (("Child and Adolescent Psychiatry", "Psychiatry"), 2)),
+    "surgery": (
+        (("Orthopedic Surgery",), 45),
+        (("Neurological Surgery",), 12),
+        (("Hand Surgery", "Orthopedic Surgery"), 6),
+        (("Podiatric Surgery",), 3),
+        (("Plastic Surgery", "Hand Surgery"), 3),
+        (("Surgery",), 3),
+    ),
+    "psych": (
+        (("Psychologist",), 35),
+        (("Psychiatry",), 30),
+        (("Psychology",), 10),
+        (("Psychiatry", "Addiction Psychiatry"), 5),
+        (("Child and Adolescent Psychiatry", "Psychiatry"), 2),
+    ),
     "chiro": ((("Chiropractic",), 60), (("Physical Medicine & Rehabilitation",), 20), (("Oriental Medicine",), 12)),
     "dental": ((("Dentist",), 1),),
-    "injection": ((("Anesthesiology", "Pain Management"), 40), (("Physical Medicine & Rehabilitation", "Pain Management"), 30),
-                  (("Pain Management",), 10), (("Orthopedic Surgery",), 8)),
+    "injection": (
+        (("Anesthesiology", "Pain Management"), 40),
+        (("Physical Medicine & Rehabilitation", "Pain Management"), 30),
+        (("Pain Management",), 10),
+        (("Orthopedic Surgery",), 8),
+    ),
 }
 # How letters print some specialties (the parser maps them back through specialties.csv).
 SPECIALTY_VARIANTS = {
     "Chiropractic": ("Chiropractic", "Chiropractor", "Chiropractic Medicine"),
-    "Physical Medicine & Rehabilitation": ("Physical Medicine & Rehabilitation", "Physical Medicine and Rehabilitation"),
+    "Physical Medicine & Rehabilitation": (
+        "Physical Medicine & Rehabilitation",
+        "Physical Medicine and Rehabilitation",
+    ),
     "Orthopedic Surgery": ("Orthopedic Surgery", "Orthopaedic Surgery"),
     "Family Practice": ("Family Practice", "Family Practice", "Family Medicine"),
     "Oriental Medicine": ("Oriental Medicine", "Acupuncture and Oriental Medicine"),
     "Psychologist": ("Psychologist", "Clinical Psychologist"),
 }
 # Overturn multipliers by the primary specialty (psych and chiropractic reviewers overturn more).
-SPECIALTY_OVERTURN = {"Psychologist": 1.5, "Psychiatry": 1.3, "Psychology": 1.4, "Chiropractic": 1.3,
-                      "Orthopedic Surgery": 0.9, "Preventive Medicine": 0.85, "Occupational Medicine": 0.9,
-                      "Emergency Medicine": 0.8, "Internal Medicine": 1.1, "Neurological Surgery": 1.1}
+SPECIALTY_OVERTURN = {
+    "Psychologist": 1.5,
+    "Psychiatry": 1.3,
+    "Psychology": 1.4,
+    "Chiropractic": 1.3,
+    "Orthopedic Surgery": 0.9,
+    "Preventive Medicine": 0.85,
+    "Occupational Medicine": 0.9,
+    "Emergency Medicine": 0.8,
+    "Internal Medicine": 1.1,
+    "Neurological Surgery": 1.1,
+}
 
 
 def load_states() -> dict[str, str]:
@@ -382,6 +841,34 @@ def load_states() -> dict[str, str]:
 
 
 # Other states reviewers hold licences in, weighted (MAXIMUS reviewers are nationwide).
-OTHER_STATES = {"TX": 10, "NY": 8, "NC": 5, "NJ": 5, "PA": 5, "FL": 5, "AZ": 4, "OH": 4, "IL": 4, "GA": 3,
-                "MD": 3, "MA": 3, "WA": 3, "OR": 2, "CO": 2, "MI": 2, "VA": 2, "NV": 2, "OK": 2, "SC": 2,
-                "WV": 1, "TN": 1, "MN": 1, "WI": 1, "CT": 1, "UT": 1, "NM": 1, "KY": 1, "HI": 1}
+OTHER_STATES = {
+    "TX": 10,
+    "NY": 8,
+    "NC": 5,
+    "NJ": 5,
+    "PA": 5,
+    "FL": 5,
+    "AZ": 4,
+    "OH": 4,
+    "IL": 4,
+    "GA": 3,
+    "MD": 3,
+    "MA": 3,
+    "WA": 3,
+    "OR": 2,
+    "CO": 2,
+    "MI": 2,
+    "VA": 2,
+    "NV": 2,
+    "OK": 2,
+    "SC": 2,
+    "WV": 1,
+    "TN": 1,
+    "MN": 1,
+    "WI": 1,
+    "CT": 1,
+    "UT": 1,
+    "NM": 1,
+    "KY": 1,
+    "HI": 1,
+}

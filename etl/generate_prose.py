@@ -8,113 +8,297 @@ letters about the same drug rarely read alike.
 import random
 
 COMPLAINTS = (
-    "low back pain radiating to the left leg", "neck pain with headaches", "right shoulder pain",
-    "bilateral knee pain", "left wrist pain with numbness in the fingers", "chronic low back pain",
-    "neck and upper back pain", "pain in the right elbow", "left ankle pain and swelling",
-    "right hip pain", "diffuse musculoskeletal pain", "anxiety and difficulty sleeping",
+    "low back pain radiating to the left leg",
+    "neck pain with headaches",
+    "right shoulder pain",
+    "bilateral knee pain",
+    "left wrist pain with numbness in the fingers",
+    "chronic low back pain",
+    "neck and upper back pain",
+    "pain in the right elbow",
+    "left ankle pain and swelling",
+    "right hip pain",
+    "diffuse musculoskeletal pain",
+    "anxiety and difficulty sleeping",
 )
 DIAGNOSES = (
-    "lumbar radiculopathy", "cervical strain", "rotator cuff tendinopathy", "lumbar disc protrusion",
-    "carpal tunnel syndrome", "internal derangement of the knee", "lateral epicondylitis",
-    "chronic pain syndrome", "myofascial pain", "cervical radiculitis", "depression and anxiety",
-    "lumbar facet arthropathy", "post-laminectomy syndrome", "plantar fasciitis", "insomnia",
+    "lumbar radiculopathy",
+    "cervical strain",
+    "rotator cuff tendinopathy",
+    "lumbar disc protrusion",
+    "carpal tunnel syndrome",
+    "internal derangement of the knee",
+    "lateral epicondylitis",
+    "chronic pain syndrome",
+    "myofascial pain",
+    "cervical radiculitis",
+    "depression and anxiety",
+    "lumbar facet arthropathy",
+    "post-laminectomy syndrome",
+    "plantar fasciitis",
+    "insomnia",
 )
 MECHANISMS = (
-    "while lifting a heavy box", "in a fall from a ladder", "as cumulative trauma from repetitive work",
-    "in a motor vehicle accident at work", "while pulling a pallet jack", "after slipping on a wet floor",
-    "while restraining a patient", "as continuous trauma", "while moving furniture",
+    "while lifting a heavy box",
+    "in a fall from a ladder",
+    "as cumulative trauma from repetitive work",
+    "in a motor vehicle accident at work",
+    "while pulling a pallet jack",
+    "after slipping on a wet floor",
+    "while restraining a patient",
+    "as continuous trauma",
+    "while moving furniture",
 )
 PRIOR = (
-    "physical therapy", "chiropractic treatment", "acupuncture", "medications", "home exercise",
-    "epidural steroid injections", "modified duty", "a TENS unit", "activity modification", "psychotherapy",
+    "physical therapy",
+    "chiropractic treatment",
+    "acupuncture",
+    "medications",
+    "home exercise",
+    "epidural steroid injections",
+    "modified duty",
+    "a TENS unit",
+    "activity modification",
+    "psychotherapy",
 )
 FINDINGS = (
-    "tenderness to palpation of the paraspinal muscles", "decreased range of motion",
-    "a positive straight leg raise on the left", "positive Hawkins and Neer signs",
-    "diminished sensation in the C6 dermatome", "spasm of the lumbar paraspinals",
-    "an antalgic gait", "crepitus with range of motion of the knee", "a positive Tinel's sign at the wrist",
-    "pain rated 7 out of 10", "pain rated 5-6 on a 10-point scale", "normal strength in all extremities",
+    "tenderness to palpation of the paraspinal muscles",
+    "decreased range of motion",
+    "a positive straight leg raise on the left",
+    "positive Hawkins and Neer signs",
+    "diminished sensation in the C6 dermatome",
+    "spasm of the lumbar paraspinals",
+    "an antalgic gait",
+    "crepitus with range of motion of the knee",
+    "a positive Tinel's sign at the wrist",
+    "pain rated 7 out of 10",
+    "pain rated 5-6 on a 10-point scale",
+    "normal strength in all extremities",
 )
 # What a reviewer finds missing (upheld) or documented (overturned), by the kind of item.
 MISSING = {
-    "drug": ("documentation of objective functional improvement with this medication",
-             "a current urine drug screen or a signed pain agreement", "a measurable decrease in pain scores",
-             "evidence that first-line agents were tried and failed", "a clear rationale for long-term use",
-             "documentation of the frequency and dosing", "monitoring for adverse effects and aberrant behavior"),
-    "therapy": ("objective functional improvement from the sessions already completed",
-                "the number of prior sessions and their outcome", "a plan for transition to a home exercise program",
-                "a new injury or flare that would justify more sessions than the guidelines allow"),
-    "imaging": ("red flag conditions or a progressive neurological deficit",
-                "a plan for surgery that the study would inform", "a significant change in symptoms since the last study",
-                "failure of a trial of conservative care"),
-    "procedure": ("failure of conservative treatment for an adequate period",
-                  "objective findings that correlate with the imaging", "a clear surgical lesion",
-                  "documentation that the criteria in the guidelines have been met"),
-    "other": ("a clear medical need for the request", "how the request would improve function",
-              "the specific goals of the request", "evidence supporting this request in the guidelines"),
+    "drug": (
+        "documentation of objective functional improvement with this medication",
+        "a current urine drug screen or a signed pain agreement",
+        "a measurable decrease in pain scores",
+        "evidence that first-line agents were tried and failed",
+        "a clear rationale for long-term use",
+        "documentation of the frequency and dosing",
+        "monitoring for adverse effects and aberrant behavior",
+    ),
+    "therapy": (
+        "objective functional improvement from the sessions already completed",
+        "the number of prior sessions and their outcome",
+        "a plan for transition to a home exercise program",
+        "a new injury or flare that would justify more sessions than the guidelines allow",
+    ),
+    "imaging": (
+        "red flag conditions or a progressive neurological deficit",
+        "a plan for surgery that the study would inform",
+        "a significant change in symptoms since the last study",
+        "failure of a trial of conservative care",
+    ),
+    "procedure": (
+        "failure of conservative treatment for an adequate period",
+        "objective findings that correlate with the imaging",
+        "a clear surgical lesion",
+        "documentation that the criteria in the guidelines have been met",
+    ),
+    "other": (
+        "a clear medical need for the request",
+        "how the request would improve function",
+        "the specific goals of the request",
+        "evidence supporting this request in the guidelines",
+    ),
 }
 PRESENT = {
-    "drug": ("a 40% reduction in pain and improved ability to perform household tasks",
-             "consistent urine drug screens and a signed opioid agreement", "ongoing monitoring of the four A's",
-             "a clear response to a trial of this medication", "documented risk factors that support its use"),
-    "therapy": ("functional gains from the initial sessions and specific goals for the remaining ones",
-                "a recent surgery for which postoperative therapy is supported",
-                "that the requested number of sessions is within the guideline recommendations"),
-    "imaging": ("a progressive neurologic deficit on examination", "red flag findings on examination",
-                "failure of six weeks of conservative care and a plan for surgical consultation"),
-    "procedure": ("failure of extensive conservative care and imaging that correlates with the findings",
-                  "that the guideline criteria for the procedure have been met", "a clear surgical lesion on imaging"),
-    "other": ("a clear medical need for the request", "specific and measurable goals",
-              "that the request is expected to restore function and allow a return to work"),
+    "drug": (
+        "a 40% reduction in pain and improved ability to perform household tasks",
+        "consistent urine drug screens and a signed opioid agreement",
+        "ongoing monitoring of the four A's",
+        "a clear response to a trial of this medication",
+        "documented risk factors that support its use",
+    ),
+    "therapy": (
+        "functional gains from the initial sessions and specific goals for the remaining ones",
+        "a recent surgery for which postoperative therapy is supported",
+        "that the requested number of sessions is within the guideline recommendations",
+    ),
+    "imaging": (
+        "a progressive neurologic deficit on examination",
+        "red flag findings on examination",
+        "failure of six weeks of conservative care and a plan for surgical consultation",
+    ),
+    "procedure": (
+        "failure of extensive conservative care and imaging that correlates with the findings",
+        "that the guideline criteria for the procedure have been met",
+        "a clear surgical lesion on imaging",
+    ),
+    "other": (
+        "a clear medical need for the request",
+        "specific and measurable goals",
+        "that the request is expected to restore function and allow a return to work",
+    ),
 }
 GUIDELINE_POINTS = {
-    "Opioids": ("The guidelines support continued opioid use only when there is documented improvement in pain and "
-                "function and ongoing review of side effects and aberrant drug-taking behavior.",
-                "Chronic opioid therapy should be accompanied by regular assessment of analgesia, activities of "
-                "daily living, adverse effects and aberrant behavior.",
-                "Opioids are not recommended as first-line therapy for chronic non-malignant pain, and tapering is "
-                "advised when function does not improve."),
-    "Muscle Relaxant": ("Muscle relaxants are recommended with caution as a second-line option for short-term "
-                        "treatment of acute exacerbations of chronic low back pain.",
-                        "The guidelines support no more than two to three weeks of muscle relaxant use, as "
-                        "efficacy appears to diminish over time."),
-    "NSAID": ("NSAIDs are recommended at the lowest dose for the shortest period in patients with moderate to "
-              "severe pain.", "Anti-inflammatory medications are the traditional first line of treatment to "
-              "reduce pain so activity and functional restoration can resume."),
-    "Topical Analgesics": ("Topical analgesics are largely experimental and are primarily recommended for "
-                           "neuropathic pain when trials of antidepressants and anticonvulsants have failed.",
-                           "Topical lidocaine is supported only for localized peripheral pain after a trial of "
-                           "first-line therapy."),
-    "Topical Compounds": ("Any compounded product that contains at least one drug that is not recommended is "
-                          "not recommended.", "Compounded topical agents have little controlled evidence of "
-                          "efficacy or safety."),
-    "Anti-epilepsy drugs": ("Anti-epilepsy drugs are recommended for neuropathic pain, and continued use depends "
-                            "on at least a 30% reduction in pain.",),
-    "Antidepressant": ("Antidepressants are recommended as a first-line option for neuropathic pain and as a "
-                       "possibility for non-neuropathic pain.", "Tricyclics and SNRIs are supported for chronic "
-                       "pain with depression, with assessment of pain, function and sleep."),
-    "Proton Pump Inhibitors": ("A proton pump inhibitor is supported for patients on NSAIDs who are at "
-                               "intermediate or high risk of gastrointestinal events.",),
-    "drug": ("The guidelines require documentation of efficacy before a medication is continued.",
-             "Medications for chronic pain should be started one at a time, with measurable goals for each.",
-             "The evidence for this medication in chronic pain is limited."),
-    "therapy": ("The guidelines allow for fading of treatment frequency plus active self-directed home "
-                "physical medicine, with 9-10 visits over 8 weeks for myalgia.",
-                "A trial of six visits is supported, with more visits only when there is objective functional "
-                "improvement.", "Manual therapy is recommended for chronic pain caused by musculoskeletal "
-                "conditions, with a trial of six visits over two weeks."),
-    "imaging": ("Imaging is recommended when there are unequivocal objective findings that identify specific "
-                "nerve compromise on examination and the patient would consider surgery.",
-                "Special studies are not needed unless a three- or four-week period of conservative care and "
-                "observation fails to improve symptoms."),
-    "procedure": ("The procedure is recommended when there is clear clinical and imaging evidence of a lesion "
-                  "that has been shown to benefit from surgical repair.",
-                  "Injections are supported when radiculopathy is documented on examination and corroborated by "
-                  "imaging or electrodiagnostic testing."),
-    "other": ("The guidelines support this request when it is part of an active treatment plan with "
-              "functional goals.", "The request must be shown to be medically necessary for the treatment of "
-              "the industrial injury.", "Evaluation and referral are appropriate when the diagnosis is "
-              "uncertain or the plan of care may benefit from additional expertise."),
+    "Opioids": (
+        "The guidelines support continued opioid use only when there is documented improvement in pain and "
+        "function and ongoing review of side effects and aberrant drug-taking behavior.",
+        "Chronic opioid therapy should be accompanied by regular assessment of analgesia, activities of "
+        "daily living, adverse effects and aberrant behavior.",
+        "Opioids are not recommended as first-line therapy for chronic non-malignant pain, and tapering is "
+        "advised when function does not improve.",
+    ),
+    "Muscle Relaxant": (
+        "Muscle relaxants are recommended with caution as a second-line option for short-term "
+        "treatment of acute exacerbations of chronic low back pain.",
+        "The guidelines support no more than two to three weeks of muscle relaxant use, as "
+        "efficacy appears to diminish over time.",
+    ),
+    "NSAID": (
+        "NSAIDs are recommended at the lowest dose for the shortest period in patients with moderate to severe pain.",
+        "Anti-inflammatory medications are the traditional first line of treatment to "
+        "reduce pain so activity and functional restoration can resume.",
+    ),
+    "Topical Analgesics": (
+        "Topical analgesics are largely experimental and are primarily recommended for "
+        "neuropathic pain when trials of antidepressants and anticonvulsants have failed.",
+        "Topical lidocaine is supported only for localized peripheral pain after a trial of first-line therapy.",
+    ),
+    "Topical Compounds": (
+        "Any compounded product that contains at least one drug that is not recommended is not recommended.",
+        "Compounded topical agents have little controlled evidence of efficacy or safety.",
+    ),
+    "Anti-epilepsy drugs": (
+        "Anti-epilepsy drugs are recommended for neuropathic pain, and continued use depends "
+        "on at least a 30% reduction in pain.",
+    ),
+    "Antidepressant": (
+        "Antidepressants are recommended as a first-line option for neuropathic pain and as a "
+        "possibility for non-neuropathic pain.",
+        "Tricyclics and SNRIs are supported for chronic "
+        "pain with depression, with assessment of pain, function and sleep.",
+    ),
+    "Proton Pump Inhibitors": (
+        "A proton pump inhibitor is supported for patients on NSAIDs who are at "
+        "intermediate or high risk of gastrointestinal events.",
+    ),
+    "drug": (
+        "The guidelines require documentation of efficacy before a medication is continued.",
+        "Medications for chronic pain should be started one at a time, with measurable goals for each.",
+        "The evidence for this medication in chronic pain is limited.",
+    ),
+    "therapy": (
+        "The guidelines allow for fading of treatment frequency plus active self-directed home "
+        "physical medicine, with 9-10 visits over 8 weeks for myalgia.",
+        "A trial of six visits is supported, with more visits only when there is objective functional improvement.",
+    ),
+    "Chiropractic": (
+        "Manual therapy is recommended for chronic pain caused by musculoskeletal conditions, with "
+        "a trial of six visits over two weeks.",
+    ),
+    "Acupuncture": (
+        "Acupuncture is used as an option when pain medication is reduced or not tolerated, with "
+        "3 to 6 treatments to produce functional improvement.",
+        "Acupuncture treatments may be extended if functional improvement is documented.",
+    ),
+    "Therapies": (
+        "Cognitive behavioral therapy is recommended with an initial trial of 3-4 psychotherapy visits "
+        "over 2 weeks, and up to 6-10 visits with evidence of objective functional improvement.",
+    ),
+    "imaging": (
+        "Imaging is recommended when there are unequivocal objective findings that identify specific "
+        "nerve compromise on examination and the patient would consider surgery.",
+        "Special studies are not needed unless a three- or four-week period of conservative care and "
+        "observation fails to improve symptoms.",
+    ),
+    "procedure": (
+        "The procedure is recommended when there is clear clinical and imaging evidence of a lesion "
+        "that has been shown to benefit from surgical repair.",
+        "Injections are supported when radiculopathy is documented on examination and corroborated by "
+        "imaging or electrodiagnostic testing.",
+    ),
+    "Electrical Stimulation": (
+        "A one-month home trial of TENS may be considered as an adjunct to a program of evidence-based functional "
+        "restoration, with documentation of how often the unit was used and the outcome.",
+        "Electrical stimulation devices are not recommended as an isolated intervention.",
+    ),
+    "DME": (
+        "Durable medical equipment is recommended when it is primarily used for a medical purpose and is "
+        "generally not useful to a person without illness or injury.",
+        "Cold therapy units are supported for up to seven days after surgery, including home use.",
+    ),
+    "Prosthetics/Orthotics": (
+        "Bracing and supports have not been shown to have lasting benefit beyond the acute phase of symptom relief.",
+        "A brace is an option for instability or after surgery, but is not routinely recommended for chronic pain.",
+    ),
+    "Supplies": ("Supplies are supported only for equipment that is itself medically necessary.",),
+    "EMG/NCV/NCS": (
+        "Electrodiagnostic studies may help identify subtle focal neurologic dysfunction in patients with "
+        "symptoms lasting more than three or four weeks.",
+        "Nerve conduction studies are not recommended when the radiculopathy is already clinically obvious.",
+    ),
+    "Lab & Pathology": (
+        "Urine drug testing is an option to assess for the use or presence of illegal drugs, with frequency "
+        "based on the patient's risk of aberrant behavior.",
+        "Laboratory monitoring is appropriate when the results would change the plan of care.",
+    ),
+    "Other Diagnostic Tests": (
+        "A functional capacity evaluation is considered when case management is hampered by complex issues "
+        "or when the timing is appropriate for a return to work.",
+    ),
+    "Facet Injection": (
+        "Facet joint injections are limited to patients with low back pain that is non-radicular, at no more "
+        "than two levels bilaterally, after failure of conservative treatment.",
+        "Medial branch blocks are a diagnostic step before a facet neurotomy, not a treatment in themselves.",
+    ),
+    "Injection": (
+        "Epidural steroid injections are an option for radicular pain, with repeat blocks based on at least "
+        "50% pain relief lasting six to eight weeks.",
+        "Trigger point injections are recommended only for myofascial pain syndrome with documented trigger "
+        "points and failure of medical management.",
+    ),
+    "Spine": (
+        "Spinal surgery is considered for severe and disabling symptoms with imaging evidence of a lesion "
+        "and failure of conservative care.",
+    ),
+    "Arthroscopic Surgery": (
+        "Arthroscopic surgery is recommended when there are mechanical symptoms and clear evidence of a tear "
+        "on imaging that corresponds with the examination.",
+    ),
+    "Adjunct Surgical Services": (
+        "Associated services are medically necessary only when the surgery they support has been approved.",
+        "An assistant surgeon is supported for complex procedures where one is customarily used.",
+    ),
+    "Medical Specialties": (
+        "A referral may be appropriate when the diagnosis is uncertain or extremely complex, or when the plan "
+        "of care may benefit from additional expertise.",
+        "Office visits are determined by the patient's concerns, signs and symptoms, and clinical stability.",
+    ),
+    "Dental Services": ("Dental treatment is supported when the dental condition results from the industrial injury.",),
+    "Evaluation & Management": (
+        "Psychological evaluations are well established diagnostic procedures in pain problems and may "
+        "identify psychosocial factors that delay recovery.",
+    ),
+    "Programs": (
+        "Functional restoration programs are recommended for selected patients who are motivated to improve "
+        "and return to work and who have failed other methods of treating chronic pain.",
+        "Total treatment duration in a program should generally not exceed 20 full-day sessions.",
+    ),
+    "Home Health": (
+        "Home health services are recommended only for medical treatment for patients who are homebound, "
+        "and do not include homemaker services like shopping, cleaning and laundry.",
+    ),
+    "Transportation": (
+        "Transportation is recommended for medically necessary appointments in the same community for patients "
+        "with disabilities preventing them from self-transport.",
+    ),
+    "other": (
+        "The guidelines support this request when it is part of an active treatment plan with functional goals.",
+        "The request must be shown to be medically necessary for the treatment of the industrial injury.",
+        "Evaluation and referral are appropriate when the diagnosis is "
+        "uncertain or the plan of care may benefit from additional expertise.",
+    ),
 }
 
 
@@ -130,8 +314,15 @@ def topic_kind(category: str, subcategory: str | None) -> str:
     return "other"
 
 
-def rationale(rng: random.Random, item: str, category: str, subcategory: str | None, overturned: bool,
-              report_date: str, guideline_name: str) -> str:
+def rationale(
+    rng: random.Random,
+    item: str,
+    category: str,
+    subcategory: str | None,
+    overturned: bool,
+    report_date: str,
+    guideline_name: str,
+) -> str:
     kind = topic_kind(category, subcategory)
     openers = (
         f"According to the {report_date} progress report, the injured worker presents with {rng.choice(COMPLAINTS)}.",
@@ -144,48 +335,84 @@ def rationale(rng: random.Random, item: str, category: str, subcategory: str | N
     sentences = [rng.choice(openers)]
     if rng.random() < 0.5:
         sentences.append(f"Examination showed {rng.choice(FINDINGS)}.")
-    point = rng.choice(GUIDELINE_POINTS.get(subcategory or "", ()) + GUIDELINE_POINTS[kind])
-    sentences.append(rng.choice((point, f"{guideline_name} guidelines state that {point[0].lower()}{point[1:]}",
-                                 f"Regarding {item}, {point[0].lower()}{point[1:]}")))
+    specific = GUIDELINE_POINTS.get(subcategory or "", ())
+    point = rng.choice(specific if specific and rng.random() < 0.75 else specific + GUIDELINE_POINTS[kind])
+    sentences.append(
+        rng.choice(
+            (
+                point,
+                f"{guideline_name} guidelines state that {point[0].lower()}{point[1:]}",
+                f"Regarding {item}, {point[0].lower()}{point[1:]}",
+            )
+        )
+    )
     if overturned:
         evidence = rng.choice(PRESENT[kind])
-        sentences.append(rng.choice((f"In this case, the records document {evidence}.",
-                                     f"The documentation provided shows {evidence}.",
-                                     f"Here, the treating provider has documented {evidence}.")))
+        sentences.append(
+            rng.choice(
+                (
+                    f"In this case, the records document {evidence}.",
+                    f"The documentation provided shows {evidence}.",
+                    f"Here, the treating provider has documented {evidence}.",
+                )
+            )
+        )
         if rng.random() < 0.4:
             sentences.append("The request is consistent with the guideline recommendations.")
-        sentences.append(rng.choice((f"Therefore, the request for {item} is medically necessary.",
-                                     "As such, the request is medically necessary.",
-                                     "The request is therefore medically necessary.")))
+        sentences.append(
+            rng.choice(
+                (
+                    f"Therefore, the request for {item} is medically necessary.",
+                    "As such, the request is medically necessary.",
+                    "The request is therefore medically necessary.",
+                )
+            )
+        )
     else:
-        gap = rng.choice(MISSING[kind])
-        sentences.append(rng.choice((f"In this case, there is no documentation of {gap}.",
-                                     f"The records do not include {gap}.",
-                                     f"However, the medical records provided lack {gap}.",
-                                     f"The submitted documentation does not establish {gap}.")))
+        gap, other_gap = rng.sample(MISSING[kind], 2)
+        sentences.append(
+            rng.choice(
+                (
+                    f"In this case, there is no documentation of {gap}.",
+                    f"The records do not include {gap}.",
+                    f"However, the medical records provided lack {gap}.",
+                    f"The submitted documentation does not establish {gap}.",
+                )
+            )
+        )
         if rng.random() < 0.35:
-            sentences.append(f"There is also no mention of {rng.choice(MISSING[kind])}.")
-        sentences.append(rng.choice(("Therefore, the request is not medically necessary.",
-                                     f"Consequently, the request for {item} is not medically necessary.",
-                                     "As such, the request is not medically necessary.",
-                                     "Given the above, the request is not medically necessary.")))
+            sentences.append(f"There is also no mention of {other_gap}.")
+        sentences.append(
+            rng.choice(
+                (
+                    "Therefore, the request is not medically necessary.",
+                    f"Consequently, the request for {item} is not medically necessary.",
+                    "As such, the request is not medically necessary.",
+                    "Given the above, the request is not medically necessary.",
+                )
+            )
+        )
     return " ".join(sentences)
 
 
-def case_summary(rng: random.Random, age_phrase: str, pronoun: str, injury: str, visit: str,
-                 ur_sentence: str) -> str:
+def case_summary(rng: random.Random, age_phrase: str, pronoun: str, injury: str, visit: str, ur_sentence: str) -> str:
     sentences = [
-        rng.choice((f"The injured worker is {age_phrase} who sustained an industrial injury on {injury}",
-                    f"This is {age_phrase} with an industrial injury dated {injury}",
-                    f"The patient is {age_phrase} who was injured at work on {injury}"))
+        rng.choice(
+            (
+                f"The injured worker is {age_phrase} who sustained an industrial injury on {injury}",
+                f"This is {age_phrase} with an industrial injury dated {injury}",
+                f"The patient is {age_phrase} who was injured at work on {injury}",
+            )
+        )
         + f" {rng.choice(MECHANISMS)}.",
-        f"{pronoun} has been treated for {rng.choice(DIAGNOSES)} and {rng.choice(DIAGNOSES)}.",
-        f"Treatment to date has included {rng.choice(PRIOR)}, {rng.choice(PRIOR)} and {rng.choice(PRIOR)}.",
+        "{} has been treated for {} and {}.".format(pronoun, *rng.sample(DIAGNOSES, 2)),
+        "Treatment to date has included {}, {} and {}.".format(*rng.sample(PRIOR, 3)),
         f"On {visit}, {pronoun.lower()} was seen for {rng.choice(COMPLAINTS)}.",
-        f"Objective findings included {rng.choice(FINDINGS)} and {rng.choice(FINDINGS)}.",
+        "Objective findings included {} and {}.".format(*rng.sample(FINDINGS, 2)),
     ]
     if rng.random() < 0.5:
-        sentences.insert(3, f"Diagnostic studies have included {rng.choice(('an MRI', 'x-rays', 'an EMG'))} "
-                            f"of the affected area.")
+        sentences.insert(
+            3, f"Diagnostic studies have included {rng.choice(('an MRI', 'x-rays', 'an EMG'))} of the affected area."
+        )
     sentences.append(ur_sentence)
     return " ".join(sentences)
