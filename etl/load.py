@@ -2,14 +2,16 @@
 
     python -m etl.load SRC... [--db data/imr.duckdb] [--workers N] [--rebuild] [--quiet]
 
-Worker processes read, hash, extract and parse the files; this process batches their rows
-into polars frames and stages them in DuckDB. Every run writes a whole new database file
-beside the target and swaps it in with one atomic rename: readers never see a half-loaded
-state, and an interrupted or crashed run leaves the previous database as it was.
+Worker processes read and hash the files, skip bytes an earlier run read, extract and parse
+the rest, and write each chunk's rows as polars frames (explicit schemas) to Parquet beside the
+target. This process only decides what becomes of each file (loaded, duplicate, rejected), so
+it never holds the letters. At the end DuckDB reads the earlier rows and this run's loaded ones
+into a new database file, sorted by decision date, and one atomic rename swaps it in: readers
+never see a half-loaded state, and an interrupted or crashed run leaves the previous file whole.
 
-Every file seen ends up loaded, skipped (its bytes were loaded before), a duplicate (its case
-number was loaded from another file) or rejected with the reason, all recorded in `files`;
-each run's counts go to `load_runs`.
+Every file seen ends up loaded, skipped (an earlier run read the same bytes), a duplicate (its
+case number was loaded from another file) or rejected with the reason; `files` keeps one row
+per file read and `load_runs` each run's counts.
 """
 
 import argparse
@@ -50,10 +52,10 @@ from etl.vocab import (
 
 DEFAULT_DB = Path("data/imr.duckdb")
 FILE_STATUSES = ("loaded", "duplicate", "rejected")
-BATCH_LETTERS = 2000  # letters per polars frame / DuckDB insert: big enough to be fast, small enough to stay flat
-MAX_CHUNK_FILES = 64  # files per task sent to a worker
+BATCH_FILES = 5000  # file-log rows per DuckDB insert: big enough to be fast, small enough to stay flat
+MAX_CHUNK_FILES = 256  # files per task sent to a worker, and per Parquet file it writes
 CHUNKS_IN_FLIGHT_PER_WORKER = 4  # bounds the results waiting in memory when writing falls behind
-DUCKDB_MEMORY_LIMIT = "500MB"  # DuckDB spills beyond this, keeping the loader's memory flat
+DUCKDB_MEMORY_LIMIT = "256MB"  # DuckDB spills to disk beyond this, so the final sort's memory stays flat
 REJECTIONS_SHOWN = 20
 
 LETTER_SCHEMA = pl.Schema({
@@ -111,8 +113,21 @@ FILE_SCHEMA = pl.Schema({
     "run_id": pl.Int32,
     "seen_at": pl.Datetime("us"),
 })
-STAGED_TABLES = {"letters": LETTER_SCHEMA, "decisions": DECISION_SCHEMA, "citations": CITATION_SCHEMA,
+TABLE_SCHEMAS = {"letters": LETTER_SCHEMA, "decisions": DECISION_SCHEMA, "citations": CITATION_SCHEMA,
                  "files": FILE_SCHEMA}
+
+
+def _keyed_by_source_file(schema: pl.Schema) -> pl.Schema:
+    """A table's columns as workers write them: keyed by source_file, as letter_ids are given out later."""
+    return pl.Schema({"source_file": pl.String} | {
+        name: dtype for name, dtype in schema.items() if name not in ("letter_id", "run_id")})
+
+
+# Workers write each chunk's parsed rows as Parquet files of these shapes, so the rows never
+# pass through the loader process: it only decides what becomes of each file.
+PARSED_SCHEMAS = {table: _keyed_by_source_file(TABLE_SCHEMAS[table]) for table in ("letters", "decisions", "citations")}
+# The loader's log of this run's files; letter_id is set for the loaded ones.
+STAGED_FILE_SCHEMA = pl.Schema(FILE_SCHEMA | {"letter_id": pl.Int32})
 
 
 class LoadError(Exception):
@@ -131,16 +146,15 @@ class RecordError(ValueError):
 
 
 class LetterRows(NamedTuple):
-    letter: tuple  # LETTER_SCHEMA's values without letter_id and run_id
-    decisions: list[tuple]  # DECISION_SCHEMA's values without letter_id
-    citations: list[tuple]  # CITATION_SCHEMA's values without letter_id
+    letter: tuple  # PARSED_SCHEMAS["letters"]'s values
+    decisions: list[tuple]  # PARSED_SCHEMAS["decisions"]'s values
+    citations: list[tuple]  # PARSED_SCHEMAS["citations"]'s values
 
 
 class FileResult(NamedTuple):
     path: str
     sha256: str | None  # None when the file could not be read
-    status: str  # "known" (bytes loaded before, not parsed), "rejected" or "parsed"
-    rows: LetterRows | None = None
+    status: str  # "known" (bytes read by an earlier run, not parsed), "rejected" or "parsed"
     reason: str | None = None  # why it was rejected
     case_number: str | None = None
 
@@ -149,28 +163,31 @@ class ChunkResult(NamedTuple):
     files: list[FileResult]
     extract_seconds: float
     parse_seconds: float
+    write_seconds: float
 
 
 _known_hashes: frozenset[str] = frozenset()
+_parsed_dir = Path()
 
 _SMALLINT = range(-(2**15), 2**15)
 _INTEGER = range(-(2**31), 2**31)
 
 
-def _start_worker(known_hashes: frozenset[str]) -> None:
-    global _known_hashes
-    _known_hashes = known_hashes
+def _start_worker(known_hashes: frozenset[str], parsed_dir: Path) -> None:
+    global _known_hashes, _parsed_dir
+    _known_hashes, _parsed_dir = known_hashes, parsed_dir
     # Ctrl-C reaches the whole process group; the loader stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform == "linux":
         # A loader killed with SIGKILL cannot stop its workers: have the kernel do it.
         pr_set_pdeathsig = 1
         ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
-def read_chunk(paths: list[str]) -> ChunkResult:
+def read_chunk(chunk_no: int, paths: list[str]) -> ChunkResult:
+    """Read, extract and parse some files; write the parsed rows to Parquet and report each file's fate."""
     results = []
+    rows: dict[str, list[tuple]] = {table: [] for table in PARSED_SCHEMAS}
     extract_seconds = parse_seconds = 0.0
     for path in paths:
         started = time.perf_counter()
@@ -178,10 +195,19 @@ def read_chunk(paths: list[str]) -> ChunkResult:
         extract_seconds += time.perf_counter() - started
         if extracted is not None:
             started = time.perf_counter()
-            result = _parse(extracted)
+            result, letter_rows = _parse(extracted)
             parse_seconds += time.perf_counter() - started
+            if letter_rows is not None:
+                rows["letters"].append(letter_rows.letter)
+                rows["decisions"] += letter_rows.decisions
+                rows["citations"] += letter_rows.citations
         results.append(result)
-    return ChunkResult(results, extract_seconds, parse_seconds)
+    started = time.perf_counter()
+    for table, table_rows in rows.items():
+        if table_rows:
+            frame = pl.DataFrame(table_rows, schema=PARSED_SCHEMAS[table], orient="row")
+            frame.write_parquet(_parsed_dir / f"{chunk_no:08d}.{table}.parquet", compression="lz4")
+    return ChunkResult(results, extract_seconds, parse_seconds, time.perf_counter() - started)
 
 
 def _read_and_extract(path: str):
@@ -198,28 +224,28 @@ def _read_and_extract(path: str):
     return None, extracted
 
 
-def _parse(extracted) -> FileResult:
+def _parse(extracted) -> tuple[FileResult, LetterRows | None]:
     path, sha = extracted.source_file, extracted.sha256
     try:
         record = parse_extracted(extracted)
     except Exception as exc:  # one letter that breaks the parser must not stop the load
         reason = f"the parser failed on this letter ({type(exc).__name__}: {exc})"
-        return FileResult(path, sha, "rejected", reason=reason)
+        return FileResult(path, sha, "rejected", reason=reason), None
     if record.get("error"):
-        return FileResult(path, sha, "rejected", reason=record["error"])
+        return FileResult(path, sha, "rejected", reason=record["error"]), None
     try:
         rows = record_rows(record, extracted.text, sha, path)
     except RecordError as exc:
-        return FileResult(path, sha, "rejected", reason=f"the parsed record does not fit the database: {exc}")
-    return FileResult(path, sha, "parsed", rows, case_number=rows.letter[0])
+        return FileResult(path, sha, "rejected", reason=f"the parsed record does not fit the database: {exc}"), None
+    return FileResult(path, sha, "parsed", case_number=rows.letter[1]), rows
 
 
 def record_rows(record: dict, full_text: str, sha256: str, source_file: str) -> LetterRows:
     """Check a parsed record against the schema's types and vocabularies and flatten it to rows."""
     letter = (
+        source_file,
         _optional(record, "case_number", str),
         sha256,
-        source_file,
         _optional(record, "layout", str) or "unknown",
         *(_date(record, name) for name in
           ("date_assigned", "date_of_injury", "decision_date", "ur_denial_date", "application_received")),
@@ -241,6 +267,7 @@ def record_rows(record: dict, full_text: str, sha256: str, source_file: str) -> 
         item_numbers.add(item_no)
         where = f"decision {item_no}"
         decisions.append((
+            source_file,
             item_no,
             _required(decision, "treatment", where),
             _member(decision, "outcome", OUTCOMES, where, required=True),
@@ -265,7 +292,7 @@ def record_rows(record: dict, full_text: str, sha256: str, source_file: str) -> 
                 if not all(isinstance(p, int) and p in _SMALLINT for p in pages):
                     raise RecordError(f"{cited} has pages that are not page numbers: {pages!r}")
                 citations.append((
-                    item_no, side, cite_no,
+                    source_file, item_no, side, cite_no,
                     _member(citation, "source", CITATION_SOURCES, cited, required=True),
                     _member(citation, "chapter", MTUS_CHAPTERS, cited),
                     _optional(citation, "section", str, cited),
@@ -343,6 +370,17 @@ class RunCounts:
 
 
 @dataclass
+class RunRow:
+    """What load_runs records about a run."""
+
+    run_id: int
+    started_at: datetime
+    sources: list[Path]
+    counts: RunCounts
+    rebuilt: bool
+
+
+@dataclass
 class PreviousDatabase:
     parser_version: str | None
     next_run_id: int
@@ -364,9 +402,9 @@ class LoadResult:
 class Progress:
     """A progress line on stderr: redrawn in place on a terminal, a line every few seconds in a log."""
 
-    def __init__(self, total: int, enabled: bool, stream=sys.stderr):
-        self.total, self.enabled, self.stream = total, enabled, stream
-        self.interactive = enabled and stream.isatty()
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled, self.stream = total, enabled, sys.stderr
+        self.interactive = enabled and self.stream.isatty()
         self.started = self.last_shown = time.monotonic()
 
     def update(self, done: int) -> None:
@@ -386,6 +424,8 @@ class Progress:
     def finish(self) -> None:
         if self.interactive:
             self.stream.write("\n")
+        if self.enabled:
+            self.stream.write("Writing the new database file, sorted by decision date ...\n")
             self.stream.flush()
 
 
@@ -429,9 +469,9 @@ def _read_previous(target: Path) -> PreviousDatabase | None:
         raise LoadError(f"{target} cannot be opened as a DuckDB database ({exc}). "
                         f"Move it aside and run the load again to build a new one.") from None
     try:
-        parser_version, last_run = con.execute(
-            "SELECT arg_max(parser_version, run_id), max(run_id) FROM load_runs").fetchone()
-        next_letter_id = con.execute("SELECT coalesce(max(letter_id), 0) + 1 FROM letters").fetchone()[0]
+        [(parser_version, last_run)] = con.execute(
+            "SELECT arg_max(parser_version, run_id), max(run_id) FROM load_runs").fetchall()
+        [(next_letter_id,)] = con.execute("SELECT coalesce(max(letter_id), 0) + 1 FROM letters").fetchall()
         known_hashes = frozenset(
             sha for (sha,) in con.execute("SELECT sha256 FROM files WHERE sha256 IS NOT NULL").fetchall())
         case_sources = dict(con.execute(
@@ -451,40 +491,42 @@ def _chunk_results(pool, paths: list[str], workers: int) -> Iterator[ChunkResult
     chunk_size = max(1, min(MAX_CHUNK_FILES, len(paths) // (workers * 8)))
     window = workers * CHUNKS_IN_FLIGHT_PER_WORKER
     pending: deque = deque()
-    for start in range(0, len(paths), chunk_size):
-        pending.append(pool.apply_async(read_chunk, (paths[start:start + chunk_size],)))
+    for chunk_no, start in enumerate(range(0, len(paths), chunk_size)):
+        pending.append(pool.apply_async(read_chunk, (chunk_no, paths[start:start + chunk_size])))
         if len(pending) >= window:
-            yield pending.popleft().get()
+            yield _wait_for(pending.popleft())
     while pending:
-        yield pending.popleft().get()
+        yield _wait_for(pending.popleft())
 
 
-class Stager:
-    """Collects rows and appends them to the TEMP staging tables a batch at a time."""
+def _wait_for(result) -> ChunkResult:
+    # Short timed waits: Ctrl-C may land on another thread and would not wake an endless wait.
+    while not result.ready():
+        result.wait(0.2)
+    return result.get()
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, counts: RunCounts):
-        self.con, self.counts = con, counts
-        self.rows: dict[str, list[tuple]] = {table: [] for table in STAGED_TABLES}
-        for table in STAGED_TABLES:
-            con.execute(f"CREATE TEMP TABLE staged_{table} AS SELECT * FROM main.{table} LIMIT 0")
 
-    def add(self, table: str, rows: list[tuple]) -> None:
-        self.rows[table].extend(rows)
+class FileLog:
+    """This run's files, each with its fate, appended to a TEMP table a batch at a time."""
 
-    def flush_if_full(self) -> None:
-        if len(self.rows["letters"]) >= BATCH_LETTERS or len(self.rows["files"]) >= 4 * BATCH_LETTERS:
+    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: int):
+        self.con, self.run_id, self.rows = con, run_id, []
+        con.execute("CREATE TEMP TABLE staged_files AS SELECT *, NULL::INTEGER AS letter_id FROM main.files LIMIT 0")
+
+    def add(self, result: FileResult, seen_at: datetime, status: str, reason: str | None = None,
+            letter_id: int | None = None) -> None:
+        self.rows.append((result.sha256, result.path, status, reason, result.case_number, self.run_id, seen_at,
+                          letter_id))
+        if len(self.rows) >= BATCH_FILES:
             self.flush()
 
     def flush(self) -> None:
-        started = time.perf_counter()
-        for table, schema in STAGED_TABLES.items():
-            if self.rows[table]:
-                frame = pl.DataFrame(self.rows[table], schema=schema, orient="row")
-                self.con.register("staged_batch", frame)
-                self.con.execute(f"INSERT INTO staged_{table} BY NAME SELECT * FROM staged_batch")
-                self.con.unregister("staged_batch")
-                self.rows[table] = []
-        self.counts.write_seconds += time.perf_counter() - started
+        if self.rows:
+            frame = pl.DataFrame(self.rows, schema=STAGED_FILE_SCHEMA, orient="row")
+            self.con.register("staged_batch", frame)
+            self.con.execute("INSERT INTO staged_files BY NAME SELECT * FROM staged_batch")
+            self.con.unregister("staged_batch")
+            self.rows = []
 
 
 def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False, show_progress: bool = True
@@ -512,10 +554,11 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
         next_letter_id = previous.next_letter_id if incremental else 1
 
         temp = _temp_path(target)
+        parsed_dir = temp.with_name(temp.name + ".parsed")
+        parsed_dir.mkdir()
         counts = RunCounts()
-        # Fork the workers before this process opens DuckDB: forking a process with
-        # DuckDB's threads running is unsafe.
-        pool = multiprocessing.get_context("fork").Pool(workers, _start_worker, (known_hashes,))
+        # Spawned, not forked: a fork of a process whose polars or DuckDB threads are running can deadlock.
+        pool = multiprocessing.get_context("spawn").Pool(workers, _start_worker, (known_hashes, parsed_dir))
         con = None
         try:
             con = duckdb.connect(str(temp))
@@ -523,26 +566,27 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
             create_schema(con)
             if previous:
                 con.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(target)})
-            stager = Stager(con, counts)
+            file_log = FileLog(con, run_id)
             progress = Progress(len(paths), show_progress)
-            hashes_this_run: set[str] = set()
+            loaded_hashes: set[str] = set()
             for chunk in _chunk_results(pool, paths, workers):
                 counts.extract_seconds += chunk.extract_seconds
                 counts.parse_seconds += chunk.parse_seconds
+                counts.write_seconds += chunk.write_seconds
                 seen_at = datetime.now()
                 for result in chunk.files:
                     counts.seen += 1
-                    next_letter_id = _account(result, counts, stager, hashes_this_run, case_sources,
-                                              run_id, seen_at, next_letter_id)
-                stager.flush_if_full()
+                    if _account(result, counts, file_log, loaded_hashes, case_sources, seen_at, next_letter_id):
+                        next_letter_id += 1
                 progress.update(counts.seen)
             pool.close()
-            stager.flush()
+            pool.join()  # the workers' memory is free before the final sort needs it
+            file_log.flush()
             progress.finish()
-            _write_database(con, counts, run_id, started_at, sources, incremental, previous is not None,
-                            rebuild_reason is not None)
+            run = RunRow(run_id, started_at, sources, counts, rebuild_reason is not None)
+            new_file = _finish_new_file(con, temp, target, parsed_dir, incremental, previous is not None, run)
             con.close()
-            os.replace(temp, target)  # the one atomic step: readers see the old file or the new one
+            os.replace(new_file, target)  # the one atomic step: readers see the old file or the new one
         finally:
             pool.terminate()
             if con is not None:
@@ -551,81 +595,108 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
     return LoadResult(counts, run_id, rebuild_reason is not None, rebuild_reason, time.monotonic() - started)
 
 
-def _account(result: FileResult, counts: RunCounts, stager: Stager, hashes_this_run: set[str],
-             case_sources: dict[str, str], run_id: int, seen_at: datetime, next_letter_id: int) -> int:
-    """Decide what becomes of one file, stage its rows, and return the next free letter_id."""
-    sha = result.sha256
-    if result.status == "known" or sha in hashes_this_run:
-        counts.skipped += 1  # these bytes were read by an earlier run, or earlier in this one
-        return next_letter_id
-    if sha is not None:
-        hashes_this_run.add(sha)
+def _finish_new_file(con: duckdb.DuckDBPyConnection, temp: Path, target: Path, parsed_dir: Path,
+                     incremental: bool, has_previous: bool, run: RunRow) -> Path:
+    """Complete the database file that will replace the target, and return its path."""
+    if incremental and run.counts.loaded == 0:
+        # Nothing to sort in: the previous file plus this run's log is far cheaper than a rewrite.
+        copying = time.perf_counter()
+        new_file = temp.with_name(temp.name + ".copy")
+        shutil.copyfile(target, new_file)
+        con.execute("ATTACH $path AS updated", {"path": str(new_file)})
+        run.counts.write_seconds += time.perf_counter() - copying
+        _log_run(con, "updated", run)
+        con.execute("DETACH updated")
+        return new_file
+    _write_database(con, parsed_dir, incremental, has_previous, run)
+    return temp
 
-    def record_file(status: str, reason: str | None, case_number: str | None = None) -> None:
-        stager.add("files", [(sha, result.path, status, reason, case_number, run_id, seen_at)])
 
+def _account(result: FileResult, counts: RunCounts, file_log: FileLog, loaded_hashes: set[str],
+             case_sources: dict[str, str], seen_at: datetime, letter_id: int) -> bool:
+    """Decide what becomes of one file and log it; True when it is loaded as `letter_id`."""
+    if result.status == "known":
+        counts.skipped += 1
+        return False
     if result.status == "rejected":
         counts.count_rejection(result.path, result.reason)
-        record_file("rejected", result.reason)
-        return next_letter_id
+        file_log.add(result, seen_at, "rejected", result.reason)
+        return False
     case_number = result.case_number
     if case_number is not None and case_number in case_sources:
         counts.duplicate += 1
-        record_file("duplicate", f"case {case_number} is already loaded from {case_sources[case_number]}",
-                    case_number)
-        return next_letter_id
+        reason = f"case {case_number} is already loaded from {case_sources[case_number]}"
+        file_log.add(result, seen_at, "duplicate", reason)
+        return False
+    if result.sha256 in loaded_hashes:  # a copy of a letter that shows no case number
+        counts.duplicate += 1
+        file_log.add(result, seen_at, "duplicate", "the same bytes were loaded from another file in this run")
+        return False
     if case_number is not None:
         case_sources[case_number] = result.path
-    letter_id = next_letter_id
-    rows = result.rows
-    stager.add("letters", [(letter_id, *rows.letter, run_id)])
-    stager.add("decisions", [(letter_id, *row) for row in rows.decisions])
-    stager.add("citations", [(letter_id, *row) for row in rows.citations])
-    record_file("loaded", None, case_number)
+    loaded_hashes.add(result.sha256)
     counts.loaded += 1
-    return letter_id + 1
+    file_log.add(result, seen_at, "loaded", letter_id=letter_id)
+    return True
 
 
-def _write_database(con: duckdb.DuckDBPyConnection, counts: RunCounts, run_id: int, started_at: datetime,
-                    sources: list[Path], incremental: bool, has_previous: bool, rebuilt: bool) -> None:
-    """Write the earlier rows and this run's into the new file, sorted by decision date, and finish it."""
+# This run's parsed rows join the file log on their source file: only the loaded ones get in.
+_LOADED_ONLY = "JOIN staged_files f ON f.path = p.source_file AND f.letter_id IS NOT NULL"
+THIS_RUNS_ROWS = {
+    "letters": f"SELECT p.*, f.letter_id, f.run_id FROM read_parquet($parsed) p {_LOADED_ONLY}",
+    "decisions": f"SELECT p.* EXCLUDE (source_file), f.letter_id FROM read_parquet($parsed) p {_LOADED_ONLY}",
+    "citations": f"SELECT p.* EXCLUDE (source_file), f.letter_id FROM read_parquet($parsed) p {_LOADED_ONLY}",
+}
+# Rows go in sorted by decision date, so the zone maps let date filters skip row groups.
+SORTED_INSERTS = {
+    "letters": "SELECT * FROM ({rows}) ORDER BY decision_date NULLS LAST, letter_id",
+    "decisions": "SELECT r.* FROM ({rows}) r JOIN letters l USING (letter_id) "
+                 "ORDER BY l.decision_date NULLS LAST, r.letter_id, r.item_no",
+    "citations": "SELECT r.* FROM ({rows}) r JOIN letters l USING (letter_id) "
+                 "ORDER BY l.decision_date NULLS LAST, r.letter_id, r.item_no, r.side, r.cite_no",
+}
+
+
+def _write_database(con: duckdb.DuckDBPyConnection, parsed_dir: Path, incremental: bool, has_previous: bool,
+                    run: RunRow) -> None:
+    """Write the earlier rows and this run's loaded ones into the new file, sorted by decision date."""
     started = time.perf_counter()
-
-    def earlier(table: str) -> str:
-        return f"SELECT * FROM previous.{table} UNION ALL BY NAME " if incremental else ""
-
-    con.execute("INSERT INTO letters BY NAME SELECT * FROM ("
-                f"{earlier('letters')}SELECT * FROM staged_letters) "
-                "ORDER BY decision_date NULLS LAST, letter_id")
-    con.execute("INSERT INTO decisions BY NAME SELECT d.* FROM ("
-                f"{earlier('decisions')}SELECT * FROM staged_decisions) d "
-                "JOIN letters l ON l.letter_id = d.letter_id "
-                "ORDER BY l.decision_date NULLS LAST, d.letter_id, d.item_no")
-    con.execute("INSERT INTO citations BY NAME SELECT c.* FROM ("
-                f"{earlier('citations')}SELECT * FROM staged_citations) c "
-                "JOIN letters l ON l.letter_id = c.letter_id "
-                "ORDER BY l.decision_date NULLS LAST, c.letter_id, c.item_no, c.side, c.cite_no")
-    con.execute(f"INSERT INTO files BY NAME {earlier('files')}SELECT * FROM staged_files")
+    for table, sorted_rows in SORTED_INSERTS.items():
+        parts = [f"SELECT * FROM previous.{table}"] if incremental else []
+        parameters = {}
+        parsed_files = sorted(str(path) for path in parsed_dir.glob(f"*.{table}.parquet"))
+        if parsed_files:  # listed, not globbed: the target's name may hold glob characters
+            parts.append(THIS_RUNS_ROWS[table])
+            parameters["parsed"] = parsed_files
+        if parts:
+            con.execute(f"INSERT INTO {table} BY NAME " + sorted_rows.format(rows=" UNION ALL BY NAME ".join(parts)),
+                        parameters)
+    if incremental:
+        con.execute("INSERT INTO files BY NAME SELECT * FROM previous.files")
     if has_previous:  # the history of runs survives a rebuild
         con.execute("INSERT INTO load_runs BY NAME SELECT * FROM previous.load_runs")
-    for table in STAGED_TABLES:
-        con.execute(f"DROP TABLE staged_{table}")
     build_decision_facts(con)
-    counts.write_seconds += time.perf_counter() - started
+    run.counts.write_seconds += time.perf_counter() - started
+    _log_run(con, None, run)
+
+
+def _log_run(con: duckdb.DuckDBPyConnection, attached: str | None, run: RunRow) -> None:
+    """Add this run's files and its load_runs row to the new file (`attached` by that name, if not the
+    connection's own) and checkpoint it."""
+    c = run.counts
+    prefix = f"{attached}." if attached else ""
+    con.execute(f"INSERT INTO {prefix}files BY NAME SELECT * EXCLUDE (letter_id) FROM staged_files")
     con.execute(
-        "INSERT INTO load_runs (run_id, started_at, finished_at, parser_version, sources, files_seen, "
+        f"INSERT INTO {prefix}load_runs (run_id, started_at, finished_at, parser_version, sources, files_seen, "
         "files_loaded, files_skipped, files_duplicate, files_rejected, rebuilt, extract_seconds, "
         "parse_seconds, write_seconds) VALUES ($run_id, $started_at, $finished_at, $parser_version, $sources, "
         "$seen, $loaded, $skipped, $duplicate, $rejected, $rebuilt, $extract, $parse, $write)",
-        {"run_id": run_id, "started_at": started_at, "finished_at": datetime.now(),
-         "parser_version": PARSER_VERSION, "sources": [str(s) for s in sources], "seen": counts.seen,
-         "loaded": counts.loaded, "skipped": counts.skipped, "duplicate": counts.duplicate,
-         "rejected": counts.rejected, "rebuilt": rebuilt, "extract": counts.extract_seconds,
-         "parse": counts.parse_seconds, "write": counts.write_seconds},
+        {"run_id": run.run_id, "started_at": run.started_at, "finished_at": datetime.now(),
+         "parser_version": PARSER_VERSION, "sources": [str(s) for s in run.sources], "seen": c.seen,
+         "loaded": c.loaded, "skipped": c.skipped, "duplicate": c.duplicate, "rejected": c.rejected,
+         "rebuilt": run.rebuilt, "extract": c.extract_seconds, "parse": c.parse_seconds, "write": c.write_seconds},
     )
-    if has_previous:
-        con.execute("DETACH previous")
-    con.execute("CHECKPOINT")
+    con.execute(f"CHECKPOINT {attached or ''}")
 
 
 def summary(result: LoadResult, target: Path) -> str:
@@ -637,7 +708,7 @@ def summary(result: LoadResult, target: Path) -> str:
     lines += [
         f"Load run {result.run_id} finished in {result.seconds:,.1f} s ({rate:,.0f} letters/s); "
         f"{target} is up to date.",
-        f"Files seen {c.seen:,} = loaded {c.loaded:,} + skipped {c.skipped:,} (already loaded) "
+        f"Files seen {c.seen:,} = loaded {c.loaded:,} + skipped {c.skipped:,} (read by an earlier run) "
         f"+ duplicates {c.duplicate:,} (case already loaded from another file) + rejected {c.rejected:,}.",
     ]
     work = c.extract_seconds + c.parse_seconds + c.write_seconds
@@ -674,7 +745,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers < 1:
         parser.error(f"--workers must be at least 1, not {args.workers}")
 
-    signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
         result = load(args.sources, args.db, args.workers, args.rebuild, show_progress=not args.quiet)
     except LoadError as exc:
@@ -699,4 +769,5 @@ def _raise_interrupted(signum, frame) -> None:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _raise_interrupted)
     sys.exit(main())

@@ -45,6 +45,8 @@ CREATE TYPE mtus_chapter_t AS ENUM (
     'Stress-Related Conditions', 'Eye', 'Acupuncture', 'Postsurgical', 'Drug Formulary');
 
 -- ---------------------------------------------------------------- raw tables
+-- etl/load.py writes letters, decisions and citations in decision-date order (undated last),
+-- so DuckDB's zone maps let date filters skip whole row groups.
 
 -- One row per run of `python -m etl.load`. The accounting identity
 -- files_seen = files_loaded + files_skipped + files_duplicate + files_rejected holds for every run.
@@ -58,15 +60,22 @@ CREATE TABLE load_runs (
     files_loaded    INTEGER NOT NULL DEFAULT 0,
     files_skipped   INTEGER NOT NULL DEFAULT 0,   -- bytes already loaded by an earlier run
     files_duplicate INTEGER NOT NULL DEFAULT 0,   -- a case number already loaded from another file
-    files_rejected  INTEGER NOT NULL DEFAULT 0
+    files_rejected  INTEGER NOT NULL DEFAULT 0,
+    rebuilt         BOOLEAN NOT NULL DEFAULT false, -- started from an empty database (--rebuild or a new parser version)
+    -- Work per stage, in seconds: extract and parse summed over the worker processes, write in the loader.
+    extract_seconds DOUBLE,
+    parse_seconds   DOUBLE,
+    write_seconds   DOUBLE
 );
 
 -- Every file any run has read, whatever became of it: nothing is lost without a trace.
+-- Bytes an earlier run read are skipped and not logged again; a copy of them under another
+-- name in the same run is logged as a duplicate. Unreadable files have no sha256.
 CREATE TABLE files (
-    sha256      VARCHAR PRIMARY KEY,
-    path        VARCHAR NOT NULL,
+    sha256      VARCHAR,            -- NULL only when the file could not be read at all
+    path        VARCHAR NOT NULL,   -- absolute path at the time of loading
     status      file_status_t NOT NULL,
-    reason      VARCHAR,            -- the parser's reason for a rejected file, or the case number a duplicate repeats
+    reason      VARCHAR,            -- the parser's reason for a rejected file; for a duplicate, the case it repeats and its file
     case_number VARCHAR,
     run_id      INTEGER NOT NULL,
     seen_at     TIMESTAMP NOT NULL
@@ -77,7 +86,7 @@ CREATE TABLE letters (
     case_number             VARCHAR UNIQUE,          -- NULL only where the letter does not show it
     sha256                  VARCHAR NOT NULL,
     source_file             VARCHAR NOT NULL,
-    layout                  VARCHAR NOT NULL,
+    layout                  VARCHAR NOT NULL,        -- 'unknown' when the parser named none
     date_assigned           DATE,
     date_of_injury          DATE,
     decision_date           DATE,

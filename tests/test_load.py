@@ -1,0 +1,300 @@
+"""The loader: accounting, incremental loads, rebuilds, and surviving a kill part way."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import load as loader
+from etl.vocab import ERROR_EMPTY, ERROR_NOT_IMR, ERROR_UNREADABLE_PDF
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).with_name("fixtures") / "load"
+TEMPLATE = (FIXTURES / "letter-template.txt").read_text()
+SEED_RECORD = ROOT.parent / "shared" / "letters" / "seed" / "seed-letter.json"
+REAL_LETTERS = ROOT.parent / "shared" / "letters" / "real-dev"
+
+
+def case_number(i: int) -> str:
+    return f"CM17-{i:07d}"
+
+
+def write_letters(folder: Path, count: int, first: int = 0) -> list[Path]:
+    """Letters made from the fixture template, one case number each, decision dates spread over two years."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(first, first + count):
+        decision_date = f"{i % 12 + 1:02d}/{i % 28 + 1:02d}/{2016 + i % 2}"
+        path = folder / f"{case_number(i)}.txt"
+        path.write_text(TEMPLATE.format(case_number=case_number(i), decision_date=decision_date))
+        paths.append(path)
+    return paths
+
+
+def run(*args: str | Path) -> int:
+    return loader.main([str(a) for a in args])
+
+
+def query(db: Path, sql: str, parameters: dict | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, parameters).fetchall()
+    finally:
+        con.close()
+
+
+def last_run(db: Path) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql("SELECT * FROM load_runs ORDER BY run_id DESC LIMIT 1").pl().row(0, named=True)
+    finally:
+        con.close()
+
+
+def assert_accounted(run_row: dict) -> None:
+    assert run_row["files_seen"] == (run_row["files_loaded"] + run_row["files_skipped"]
+                                     + run_row["files_duplicate"] + run_row["files_rejected"])
+
+
+def test_second_run_over_the_same_folder_loads_nothing_and_skips_everything(tmp_path, capsys):
+    letters, db = tmp_path / "letters", tmp_path / "imr.duckdb"
+    write_letters(letters, 30)
+
+    assert run(letters, "--db", db, "--workers", "2") == 0
+    first = last_run(db)
+    assert (first["files_seen"], first["files_loaded"], first["files_skipped"]) == (30, 30, 0)
+    assert "Files seen 30 = loaded 30" in capsys.readouterr().err
+
+    assert run(letters, "--db", db, "--workers", "2") == 0
+    second = last_run(db)
+    assert (second["files_seen"], second["files_loaded"], second["files_skipped"]) == (30, 0, 30)
+    assert second["parse_seconds"] == 0  # skipped by hash, never parsed
+    assert query(db, "SELECT count(*), count(DISTINCT case_number) FROM letters") == [(30, 30)]
+    assert query(db, "SELECT count(*) FROM load_runs") == [(2,)]
+
+
+def test_every_file_is_accounted_for_and_rejections_keep_the_reason(tmp_path, capsys):
+    letters, db = tmp_path / "letters", tmp_path / "imr.duckdb"
+    good = write_letters(letters, 5)
+    (letters / "copy-of-first.txt").write_bytes(good[0].read_bytes())  # same bytes, other name
+    (letters / "resent.txt").write_text(  # same case, different bytes
+        TEMPLATE.format(case_number=case_number(1), decision_date="02/02/2017") + "\nResent.\n")
+    (letters / "empty.txt").write_bytes(b"")
+    (letters / "junk.txt").write_bytes(bytes(range(256)) * 8)
+    (letters / "minutes.txt").write_bytes((FIXTURES / "not-a-letter.txt").read_bytes())
+    (letters / "broken.pdf").write_bytes((FIXTURES / "broken.pdf").read_bytes())
+
+    assert run(letters, "--db", db, "--quiet") == 1  # a rejection is an error, the rest still loads
+    err = capsys.readouterr().err
+    assert "Files seen" not in err  # --quiet drops the summary ...
+    assert "4 file(s) were rejected" in err and "empty.txt: empty file" in err  # ... not the errors
+
+    row = last_run(db)
+    assert_accounted(row)
+    assert (row["files_seen"], row["files_loaded"], row["files_duplicate"], row["files_rejected"]) == (11, 5, 2, 4)
+    reasons = dict(query(db, "SELECT parse_filename(path), reason FROM v_rejected_files"))
+    assert reasons["empty.txt"] == ERROR_EMPTY
+    assert reasons["minutes.txt"] == ERROR_NOT_IMR
+    assert reasons["broken.pdf"].startswith(ERROR_UNREADABLE_PDF)
+    assert "binary" in reasons["junk.txt"]
+    statuses = dict(query(db, "SELECT parse_filename(path), CAST(status AS VARCHAR) FROM files"))
+    assert len(statuses) == 11  # every file read has its row, whatever became of it
+    assert statuses["resent.txt"] == statuses["copy-of-first.txt"] == "duplicate"
+    assert query(db, "SELECT count(*) FROM letters") == [(5,)]
+
+    # The same folder again: everything was read before, rejected files included.
+    assert run(letters, "--db", db, "--quiet") == 0
+    again = last_run(db)
+    assert_accounted(again)
+    assert (again["files_seen"], again["files_skipped"]) == (11, 11)
+
+
+def test_rows_are_stored_sorted_by_decision_date_with_their_text_and_source(tmp_path):
+    letters, db = tmp_path / "letters", tmp_path / "imr.duckdb"
+    write_letters(letters, 20)
+    run(letters, "--db", db, "--quiet")
+    write_letters(letters, 20, first=20)  # an incremental load interleaves with the first
+    run(letters, "--db", db, "--quiet")
+
+    for table in ("letters", "decision_facts"):
+        stored = [d for (d,) in query(db, f"SELECT decision_date FROM {table} ORDER BY rowid")]
+        assert stored == sorted(stored), table
+    stored = query(db, "SELECT l.decision_date FROM decisions d JOIN letters l USING (letter_id) ORDER BY d.rowid")
+    assert stored == sorted(stored)
+    text, source = query(db, "SELECT full_text, source_file FROM letters WHERE case_number = $case",
+                         {"case": case_number(7)})[0]
+    assert case_number(7) in text and "IMR ISSUES, DECISIONS AND RATIONALES" in text
+    assert source == str(letters / f"{case_number(7)}.txt")
+    assert query(db, "SELECT count(*) FROM decision_facts") == query(db, "SELECT count(*) FROM decisions")
+
+
+def test_a_new_parser_version_reloads_everything_it_loaded_before(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "imr.duckdb"
+    write_letters(tmp_path / "2016", 6)
+    write_letters(tmp_path / "2017", 4, first=6)
+    run(tmp_path / "2016", "--db", db, "--quiet")
+    run(tmp_path / "2017", "--db", db, "--quiet")
+
+    monkeypatch.setattr(loader, "PARSER_VERSION", "next-version")
+    assert run(tmp_path / "2017", "--db", db) == 0
+    assert "the parser changed" in capsys.readouterr().err
+    row = last_run(db)
+    assert row["rebuilt"] and row["parser_version"] == "next-version"
+    assert (row["files_seen"], row["files_loaded"]) == (10, 10)  # the 2016 folder was read again too
+    assert query(db, "SELECT count(*), count(DISTINCT letter_id) FROM letters") == [(10, 10)]
+    assert query(db, "SELECT count(*) FROM load_runs") == [(3,)]  # the history survives
+
+    assert run("--rebuild", "--db", db, "--quiet") == 0  # no SRC: read again what was loaded before
+    assert (last_run(db)["files_loaded"], last_run(db)["rebuilt"]) == (10, True)
+
+
+def test_usage_errors_name_the_problem(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run(tmp_path / "no-such-folder", "--db", tmp_path / "imr.duckdb")
+    assert exit_info.value.code == 2
+    assert "no-such-folder" in capsys.readouterr().err
+    assert not (tmp_path / "imr.duckdb").exists()
+
+
+def test_a_database_file_that_is_not_duckdb_is_left_alone_with_a_clear_error(tmp_path, capsys):
+    write_letters(tmp_path / "letters", 2)
+    db = tmp_path / "imr.duckdb"
+    db.write_text("not a database")
+    assert run(tmp_path / "letters", "--db", db) == 2
+    assert "cannot be opened as a DuckDB database" in capsys.readouterr().err
+    assert db.read_text() == "not a database"
+
+
+def test_a_record_outside_the_contract_is_rejected_with_the_field_named():
+    record = json.loads(SEED_RECORD.read_text())
+    rows = loader.record_rows(record, "text", "sha", "seed.txt")
+    assert len(rows.decisions) == 2 and len(rows.citations) == 5
+    assert rows.letter[3] == "unknown"  # the seed names no layout
+
+    record["decisions"][1]["outcome"] = "partly upheld"
+    with pytest.raises(loader.RecordError, match="decision 2 has outcome 'partly upheld'"):
+        loader.record_rows(record, "text", "sha", "seed.txt")
+    record = json.loads(SEED_RECORD.read_text())
+    record["decisions"][0]["imr_citations"][0]["pages"] = ["66a"]
+    with pytest.raises(loader.RecordError, match="pages"):
+        loader.record_rows(record, "text", "sha", "seed.txt")
+
+
+def test_the_frames_schemas_are_the_tables_columns(tmp_path):
+    con = duckdb.connect(str(tmp_path / "schema.duckdb"))
+    loader.create_schema(con)
+    for table, schema in loader.TABLE_SCHEMAS.items():
+        columns = [name for (name,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = $table ORDER BY column_index",
+            {"table": table}).fetchall()]
+        assert list(schema.names()) == columns, table
+        if table in loader.PARSED_SCHEMAS:
+            assert set(loader.PARSED_SCHEMAS[table].names()) <= set(columns) | {"source_file"}
+    con.close()
+
+
+# ---------------------------------------------------------------- killed part way
+
+
+def child_pids(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def start_stuck_load(tmp_path: Path, db: Path) -> subprocess.Popen:
+    """A load of a few hundred letters that hangs part way: its last input is a FIFO nobody writes."""
+    letters = tmp_path / "more"
+    write_letters(letters, 300, first=1000)
+    fifo = tmp_path / "stuck.txt"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "etl.load", str(letters), str(fifo), "--db", str(db), "--workers", "2"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    temp_files = []
+    while not temp_files and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)
+        temp_files = list(db.parent.glob(f".{db.name}.loading-*"))
+    assert temp_files, f"the load never started writing: {process.communicate()}"
+    time.sleep(1.5)  # let it stage the letters ahead of the FIFO
+    assert process.poll() is None
+    return process
+
+
+@pytest.mark.parametrize("kill_signal", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
+def test_a_load_killed_part_way_leaves_the_previous_database_whole(tmp_path, kill_signal):
+    db = tmp_path / "imr.duckdb"
+    write_letters(tmp_path / "first", 20)
+    assert run(tmp_path / "first", "--db", db, "--quiet") == 0
+    before = query(db, "SELECT count(*) FROM letters")
+
+    process = start_stuck_load(tmp_path, db)
+    workers = child_pids(process.pid)
+    reader = duckdb.connect(str(db), read_only=True)  # the dashboard, reading throughout
+    process.send_signal(kill_signal)
+    _, err = process.communicate(timeout=30)
+
+    assert query(db, "SELECT count(*) FROM letters") == before
+    assert reader.execute("SELECT count(*) FROM letters").fetchall() == before
+    reader.close()
+    assert query(db, "SELECT count(*) FROM load_runs") == [(1,)]
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in workers), "workers outlived the loader"
+    if kill_signal != signal.SIGKILL:
+        assert process.returncode == 130 and "is unchanged" in err
+        assert not list(tmp_path.glob(f".{db.name}.loading-*"))
+
+    # Whatever was left behind does not block the next load, which cleans it up.
+    os.unlink(tmp_path / "stuck.txt")
+    assert run(tmp_path / "more", "--db", db, "--quiet") == 0
+    assert query(db, "SELECT count(*) FROM letters") == [(320,)]
+    assert not list(tmp_path.glob(f".{db.name}.loading-*"))
+
+
+@pytest.mark.real_letters
+def test_the_real_letters_load_and_are_all_accounted_for(tmp_path):
+    db = tmp_path / "imr.duckdb"
+    status = run(REAL_LETTERS, "--db", db, "--quiet")
+    row = last_run(db)
+    assert row["files_seen"] == 40
+    assert_accounted(row)
+    assert status == (1 if row["files_rejected"] else 0)
+    # Each real letter is named by its case number: the loaded ones must carry it.
+    loaded = query(db, "SELECT parse_filename(source_file, true), case_number FROM letters")
+    assert len(loaded) == row["files_loaded"] > 30
+    assert all(stem == case for stem, case in loaded)
+    assert query(db, "SELECT count(*) FROM decision_facts WHERE decision_date IS NULL") == [(0,)]
+
+
+def test_a_second_load_while_one_is_running_is_refused_and_changes_nothing(tmp_path, capsys):
+    db = tmp_path / "imr.duckdb"
+    write_letters(tmp_path / "first", 5)
+    assert run(tmp_path / "first", "--db", db, "--quiet") == 0
+    process = start_stuck_load(tmp_path, db)
+    try:
+        assert run(tmp_path / "first", "--db", db) == 2
+        assert "Another load is writing" in capsys.readouterr().err
+        assert list(tmp_path.glob(f".{db.name}.loading-*")), "the running load's work was removed"
+    finally:
+        process.kill()
+        process.communicate()
+    assert query(db, "SELECT count(*) FROM load_runs") == [(1,)]
