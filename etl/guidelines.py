@@ -63,9 +63,13 @@ def _part_pattern() -> re.Pattern:
     return re.compile(r"(?<![\w-])(?:the\s+)?(?:ACOEM\s+)?(" + alternatives + r")(?![\w-])", re.I)
 
 
+@cache
+def _chapters() -> dict[str, str]:
+    return dict(mtus_parts())
+
+
 def _chapter(variant: str) -> str:
-    key = " ".join(variant.lower().split())
-    return dict(mtus_parts())[key]
+    return _chapters()[" ".join(variant.lower().split())]
 
 
 def _strip_edges(text: str) -> str | None:
