@@ -1,0 +1,28 @@
+-- Question: which decisions do the shared filters select? Every page's question reads this as
+-- the CTE `filtered` (the runner prepends it), so all pages agree on what "filtered" means.
+-- Grain: one row per decision (decision_facts, pre-joined, so no page joins at read time).
+-- Parameters: each NULL when its filter is unset. $date_from, $date_to (DATE);
+--   $categories, $drug_classes, $drugs, $specialties, $guideline_sources, $outcomes,
+--   $ur_actions, $ca_licences, $age_bands, $sexes (VARCHAR[]).
+-- $guideline_sources matches what the IMR reviewer cited; 'nothing cited' matches an empty list.
+-- It is spelt out source by source because list_contains on the column is several times faster
+-- than list_has_any at a million letters (the sources are a closed vocabulary, etl/vocab.py).
+SELECT *
+FROM decision_facts
+WHERE ($date_from IS NULL OR decision_date >= $date_from)
+  AND ($date_to IS NULL OR decision_date <= $date_to)
+  AND ($categories IS NULL OR list_contains($categories, CAST(service_category AS VARCHAR)))
+  AND ($drug_classes IS NULL OR list_contains($drug_classes, drug_class))
+  AND ($drugs IS NULL OR list_contains($drugs, drug_generic))
+  AND ($specialties IS NULL OR list_contains($specialties, reviewer_specialty))
+  AND ($guideline_sources IS NULL
+       OR (list_contains($guideline_sources, 'MTUS') AND list_contains(imr_sources, 'MTUS'))
+       OR (list_contains($guideline_sources, 'ODG') AND list_contains(imr_sources, 'ODG'))
+       OR (list_contains($guideline_sources, 'ACOEM') AND list_contains(imr_sources, 'ACOEM'))
+       OR (list_contains($guideline_sources, 'OTHER') AND list_contains(imr_sources, 'OTHER'))
+       OR (list_contains($guideline_sources, 'nothing cited') AND len(imr_sources) = 0))
+  AND ($outcomes IS NULL OR list_contains($outcomes, CAST(outcome AS VARCHAR)))
+  AND ($ur_actions IS NULL OR list_contains($ur_actions, CAST(ur_action AS VARCHAR)))
+  AND ($ca_licences IS NULL OR list_contains($ca_licences, reviewer_ca_licence))
+  AND ($age_bands IS NULL OR list_contains($age_bands, age_band))
+  AND ($sexes IS NULL OR list_contains($sexes, patient_sex))

@@ -1,0 +1,13 @@
+-- Question: which decisions match the filters (newest first, for reading letter by letter)?
+-- Grain: one row per decision, the newest $limit (the page states the full count beside it).
+-- Parameters: the shared filters; $limit (INTEGER).
+SELECT
+    letter_id, case_number, decision_date, item_no, treatment,
+    CAST(outcome AS VARCHAR)          AS outcome,
+    CAST(service_category AS VARCHAR) AS service_category,
+    drug_class, drug_generic,
+    CAST(ur_action AS VARCHAR)        AS ur_action,
+    reviewer_specialty, reviewer_ca_licence, age_band, patient_sex
+FROM filtered
+ORDER BY decision_date DESC NULLS LAST, letter_id DESC, item_no
+LIMIT $limit

@@ -1,0 +1,272 @@
+"""Every question in queries/ on the fixture database, against what a reader of the letters computes.
+
+The fixture letters (tests/fixtures/dashboard/), one decision per line (CP: MTUS Chronic Pain;
+reviewer: primary specialty and licence states):
+
+  letter date       item                             outcome    UR        IMR cited   CA cited  reviewer; patient
+  101    2016-11-15 Norco 10/325mg #60               upheld     denied    CP          CP        Family Practice CA; 48 m
+  101    2016-11-15 Gabapentin 600mg #90             overturned denied    CP+ODG      ODG
+  102    2016-12-05 MRI of the lumbar spine          upheld     denied    Low Back    Low Back  Orthopedics NC; 35 f
+  103    2016-12-20 Norco 10/325mg #120 (UR #30)     upheld     modified  CP          CP        Family Pract CA,TX; 52 f
+  103    2016-12-20 Physical therapy 2x6 (12)        overturned denied    CP          nothing
+  104    2017-01-10 Cognitive behavioral therapy 6   overturned denied    ODG         ODG       Psychiatry CA; 41 m
+  105    2017-01-25 Omeprazole 20mg #60              upheld     denied    CP          CP        Internal Med TX; 60 m
+  105    2017-01-25 Cyclobenzaprine 7.5mg #60        upheld     denied    nothing     CP
+  106    2017-02-08 Gabapentin 600mg #180 (UR #90)   overturned modified  CP          CP        Orthopedics CA; 29 f
+  107    2017-02-22 Lidoderm 5% patch #30            upheld     denied    CP+OTHER    CP        Family Practice CA; 55 m
+  107    2017-02-22 Follow-up visit, pain management overturned denied    MTUS GenApp ACOEM
+  108    2017-03-14 Norco 10/325mg #90               overturned denied    MTUS Opioid CP       Internal Med CA,NC; 67 f
+  108    2017-03-14 TENS unit                        upheld     denied    CP          CP
+
+plus an empty file and a memo the loader rejects.
+"""
+
+import csv
+import io
+import re
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from dashboard import data, export
+
+NO_FILTERS = data.Filters()
+DRUGS_ONLY = data.Filters(categories=("Pharmaceuticals",))
+
+
+def run(con, name: str, filters: data.Filters = NO_FILTERS, **params) -> pl.DataFrame:
+    return data.run_query(con, name, filters.params() | params)
+
+
+def expect(actual: pl.DataFrame, expected: dict, sort_by: list[str]) -> None:
+    assert_frame_equal(actual.sort(sort_by), pl.DataFrame(expected).sort(sort_by), check_dtypes=False,
+                       check_column_order=False)
+
+
+def test_every_query_file_has_a_header_with_question_grain_and_parameters():
+    for path in data.QUERIES_DIR.glob("*.sql"):
+        lines = path.read_text().splitlines()
+        first_code_line = next(i for i, line in enumerate(lines) if not line.startswith("--"))
+        header = "\n".join(lines[:first_code_line])
+        for part in ("-- Question:", "-- Grain:", "-- Parameters:"):
+            assert part in header, f"{path.name} lacks {part!r}"
+
+
+def test_page_query_lists_match_the_pages():
+    """The benchmark times data.PAGE_QUERIES, so it must name exactly what each page runs."""
+    pages_dir = data.PROJECT_DIR / "dashboard" / "pages"
+    for page, names in data.PAGE_QUERIES.items():
+        used = set(re.findall(r'query\("(\w+)"', (pages_dir / f"{page}.py").read_text()))
+        if page != "data_quality":
+            used |= set(data.SENTENCE_QUERIES)
+        assert used == set(names), page
+    assert {p.stem for p in pages_dir.glob("*.py")} == set(data.PAGE_QUERIES)
+
+
+def test_overview_totals(dashboard_con):
+    totals = run(dashboard_con, "overview_totals")
+    assert totals.row(0) == (8, 13, 6, date(2016, 11, 15), date(2017, 3, 14))
+    assert run(dashboard_con, "total_decisions").item() == 13
+
+
+@pytest.mark.parametrize(("filters", "expected"), [
+    (DRUGS_ONLY, (6, 8, 3)),
+    (data.Filters(date_from=date(2017, 1, 1), date_to=date(2017, 2, 8)), (3, 4, 2)),
+    (data.Filters(drugs=("gabapentin",)), (2, 2, 2)),
+    (data.Filters(specialties=("Internal Medicine",), outcomes=("overturned",)), (1, 1, 1)),
+    (data.Filters(guideline_sources=("nothing cited",)), (1, 1, 0)),
+    (data.Filters(guideline_sources=("ODG", "OTHER")), (3, 3, 2)),
+    (data.Filters(ur_actions=("modified",)), (2, 2, 1)),
+    (data.Filters(ca_licences=("other states only",)), (2, 3, 0)),
+    (data.Filters(age_bands=("55-64",), sexes=("male",)), (2, 4, 1)),
+    (data.Filters(drug_classes=("Opioids",), date_to=date(2016, 12, 31)), (2, 2, 0)),
+])
+def test_each_filter_narrows_the_totals(dashboard_con, filters, expected):
+    totals = run(dashboard_con, "overview_totals", filters)
+    assert totals.select("letters", "decisions", "overturned").row(0) == expected
+
+
+def test_overview_trend_by_month_and_quarter(dashboard_con):
+    expect(run(dashboard_con, "overview_trend", period="month"), {
+        "period": [date(2016, 11, 1), date(2016, 12, 1), date(2017, 1, 1), date(2017, 2, 1), date(2017, 3, 1)],
+        "decisions": [2, 3, 3, 3, 2], "overturned": [1, 1, 1, 2, 1],
+    }, ["period"])
+    expect(run(dashboard_con, "overview_trend", period="quarter"), {
+        "period": [date(2016, 10, 1), date(2017, 1, 1)], "decisions": [5, 8], "overturned": [2, 4],
+    }, ["period"])
+
+
+def test_overview_categories(dashboard_con):
+    expect(run(dashboard_con, "overview_categories"), {
+        "service_category": ["Pharmaceuticals", "Diagnostic Testing", "Rehabilitation", "Psych Services",
+                             "Evaluation & Management", "DMEPOS"],
+        "decisions": [8, 1, 1, 1, 1, 1], "overturned": [3, 0, 1, 1, 1, 0],
+    }, ["service_category"])
+
+
+def test_medications(dashboard_con):
+    expect(run(dashboard_con, "medications_by_class"), {
+        "drug_class": ["Opioids", "Anti-epilepsy drugs", "Proton Pump Inhibitors", "Muscle Relaxant",
+                       "Topical Analgesics"],
+        "decisions": [3, 2, 1, 1, 1], "overturned": [1, 2, 0, 0, 0],
+    }, ["drug_class"])
+    top = run(dashboard_con, "medications_top_drugs", limit=2)
+    assert top.select("drug_generic", "drug_class", "decisions", "overturned").rows() == [
+        ("hydrocodone / acetaminophen", "Opioids", 3, 1), ("gabapentin", "Anti-epilepsy drugs", 2, 2)]
+    trend = run(dashboard_con, "medications_class_trend", period="quarter")
+    expect(trend, {
+        "drug_class": ["Opioids", "Opioids", "Anti-epilepsy drugs", "Anti-epilepsy drugs",
+                       "Proton Pump Inhibitors", "Muscle Relaxant", "Topical Analgesics"],
+        "period": [date(2016, 10, 1), date(2017, 1, 1), date(2016, 10, 1), date(2017, 1, 1),
+                   date(2017, 1, 1), date(2017, 1, 1), date(2017, 1, 1)],
+        "decisions": [2, 1, 1, 1, 1, 1, 1], "overturned": [0, 1, 1, 1, 0, 0, 0],
+    }, ["drug_class", "period"])
+    strengths = run(dashboard_con, "medications_strengths", limit=100).filter(pl.col("drug_generic") == "gabapentin")
+    assert strengths.select("strength", "decisions", "min_quantity", "median_quantity", "max_quantity").rows() == [
+        ("600mg", 2, 90, 135.0, 180)]
+
+
+def test_guidelines(dashboard_con):
+    expect(run(dashboard_con, "guidelines_sources"), {
+        "side": ["IMR reviewer"] * 4 + ["claims administrator"] * 4,
+        "source": ["MTUS", "ODG", "OTHER", "nothing cited", "MTUS", "ODG", "ACOEM", "nothing cited"],
+        "decisions": [11, 2, 1, 1, 9, 2, 1, 1],
+        "overturned": [5, 2, 0, 0, 2, 2, 1, 1],
+    }, ["side", "source"])
+    expect(run(dashboard_con, "guidelines_mtus_parts"), {
+        "mtus_part": ["Chronic Pain", "Low Back", "General Approaches", "Opioids"],
+        "decisions": [8, 1, 1, 1], "overturned": [3, 0, 1, 1],
+    }, ["mtus_part"])
+    expect(run(dashboard_con, "guidelines_agreement"), {
+        "imr_guideline_group": ["MTUS only", "MTUS only", "MTUS only", "MTUS + non-MTUS", "MTUS + non-MTUS",
+                                "non-MTUS only", "nothing cited"],
+        "ca_guideline_group": ["MTUS only", "nothing cited", "non-MTUS only", "non-MTUS only", "MTUS only",
+                               "non-MTUS only", "MTUS only"],
+        "decisions": [7, 1, 1, 1, 1, 1, 1],
+        "overturned": [2, 1, 1, 1, 0, 1, 0],
+        "same_sources": [7, 0, 0, 0, 0, 1, 0],
+    }, ["imr_guideline_group", "ca_guideline_group"])
+
+
+def test_reviewers(dashboard_con):
+    expect(run(dashboard_con, "reviewers_specialty"), {
+        "reviewer_specialty": ["Family Practice", "Internal Medicine", "Orthopedic Surgery", "Psychiatry"],
+        "decisions": [6, 4, 2, 1], "overturned": [3, 1, 1, 1],
+    }, ["reviewer_specialty"])
+    expect(run(dashboard_con, "reviewers_licence"), {
+        "reviewer_ca_licence": ["California", "other states only"], "decisions": [10, 3], "overturned": [6, 0],
+    }, ["reviewer_ca_licence"])
+    cells = run(dashboard_con, "reviewers_specialty_category")
+    assert cells.height == 8
+    assert cells["decisions"].sum() == 13
+    family_drugs = cells.filter(reviewer_specialty="Family Practice", service_category="Pharmaceuticals")
+    assert family_drugs.select("decisions", "overturned").row(0) == (4, 1)
+
+
+def test_ur_modifications(dashboard_con):
+    expect(run(dashboard_con, "ur_actions"), {
+        "ur_action": ["denied", "modified"], "decisions": [11, 2], "overturned": [5, 1],
+    }, ["ur_action"])
+    expect(run(dashboard_con, "ur_modified_by_group"), {
+        "request_group": ["Anti-epilepsy drugs", "Opioids"], "decisions": [1, 1], "overturned": [1, 0],
+        "with_quantities": [1, 1], "requested_quantity": [180, 120], "authorized_quantity": [90, 30],
+        "median_share_cut": [0.5, 0.75],
+    }, ["request_group"])
+
+
+def test_letters_list_is_newest_first_and_limited(dashboard_con):
+    rows = run(dashboard_con, "letters_list", limit=3)
+    assert rows.select("case_number", "item_no").rows() == [
+        ("CM17-0000108", 1), ("CM17-0000108", 2), ("CM17-0000107", 1)]
+    assert run(dashboard_con, "letters_list", DRUGS_ONLY, limit=1000).height == 8
+
+
+def test_letter_detail_and_decisions(dashboard_con):
+    letter_id = run(dashboard_con, "letters_list", data.Filters(drugs=("omeprazole",)), limit=10)["letter_id"][0]
+    letter = run(dashboard_con, "letter_detail", letter_id=letter_id).row(0, named=True)
+    assert letter["case_number"] == "CM17-0000105"
+    assert letter["reviewer_license_states"] == ["TX"]
+    assert "Omeprazole 20mg #60: Upheld" in letter["full_text"]
+    items = run(dashboard_con, "letter_decisions", letter_id=letter_id)
+    assert items.select("item_no", "treatment", "outcome").rows() == [
+        (1, "Omeprazole 20mg #60", "upheld"), (2, "Cyclobenzaprine 7.5mg #60", "upheld")]
+    assert items["rationale"][1].startswith("Muscle relaxants are for short courses only")
+
+
+def test_decisions_export_holds_every_filtered_decision(dashboard_con):
+    exported = run(dashboard_con, "decisions_export", data.Filters(outcomes=("overturned",)))
+    assert exported.height == 6
+    assert set(exported["outcome"]) == {"overturned"}
+    assert exported.filter(case_number="CM17-0000106")["share_cut"].item() == pytest.approx(0.5)
+
+
+def test_data_quality(dashboard_con):
+    expect(run(dashboard_con, "quality_files"), {"status": ["loaded", "rejected"], "files": [8, 2]}, ["status"])
+    expect(run(dashboard_con, "quality_rejection_reasons"), {
+        "reason": ["empty file", "not an IMR determination letter"], "files": [1, 1]}, ["reason"])
+    rejected = run(dashboard_con, "quality_rejected")
+    assert sorted(p.rsplit("/", 1)[-1] for p in rejected["path"]) == ["empty.txt", "not-a-letter.txt"]
+    coverage = run(dashboard_con, "quality_field_coverage")
+    found = {(r["level"], r["field"]): (r["found"], r["out_of"]) for r in coverage.iter_rows(named=True)}
+    assert found[("letter", "case_number")] == (8, 8)
+    assert found[("decision", "drug_generic")] == (8, 8)
+    assert found[("decision", "ur_authorized_quantity")] == (2, 2)
+    assert found[("decision", "quantity")] == (10, 13)
+    runs = run(dashboard_con, "quality_load_runs")
+    assert runs.select("files_seen", "files_loaded", "files_rejected").row(0) == (10, 8, 2)
+
+
+def test_filter_options_come_from_the_data(dashboard_con):
+    options = run(dashboard_con, "filter_options")
+    assert options.filter(filter="drugs")["value"].to_list()[0] == "hydrocodone / acetaminophen"
+    assert set(options.filter(filter="specialties")["value"]) == {
+        "Family Practice", "Internal Medicine", "Orthopedic Surgery", "Psychiatry"}
+
+
+def test_wilson_interval_and_small_groups():
+    rates = data.with_rates(pl.DataFrame({"decisions": [100, 10, 0], "overturned": [10, 5, 0]}))
+    first = rates.row(0, named=True)
+    # 10 of 100: the Wilson 95% interval is 5.52% to 17.4% (worked by hand from the formula).
+    assert first["ci_low"] == pytest.approx(0.05522, abs=1e-4)
+    assert first["ci_high"] == pytest.approx(0.17437, abs=1e-4)
+    assert first["rate_label"] == "10.0% (5.5–17.4%, n=100)"
+    assert rates["enough_to_judge"].to_list() == [True, False, False]
+    assert rates["rate_label"][1] == "too few to judge (n=10)"
+
+
+def test_parameters_are_bound_never_pasted(dashboard_con):
+    hostile = data.Filters(drugs=("x') OR 1=1 --",))
+    assert run(dashboard_con, "overview_totals", hostile)["decisions"].item() == 0
+    with pytest.raises(KeyError, match="limit"):
+        data.run_query(dashboard_con, "letters_list", NO_FILTERS.params())
+
+
+def test_csv_export_neutralises_formulas_and_names_the_file():
+    frame = pl.DataFrame({
+        "treatment": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tTab", "\rReturn", "Norco #60", None],
+        "quantity": [-1, 2, 3, 4, 5, 6, 7, 8],
+        "states": [["CA", "NC"], [], None, ["TX"], ["CA"], ["CA"], ["CA"], ["CA"]],
+    })
+    raw = export.csv_bytes(frame)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["treatment", "quantity", "states"]
+    assert [row[0] for row in rows[1:]] == [
+        "'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "'\tTab", "'\rReturn", "Norco #60", ""]
+    assert rows[1][1:] == ["-1", "CA, NC"]  # numbers stay numbers; lists become readable text
+    filters = data.Filters(date_from=date(2016, 1, 1), date_to=date(2017, 3, 31))
+    expected = "imr-decisions-medications-2016-01-01_2017-03-31.csv"
+    assert export.file_name("decisions", "Medications", filters) == expected
+    assert export.file_name("top drugs", "medications", NO_FILTERS) == "imr-top-drugs-medications-start_end.csv"
+
+
+def test_the_dashboard_opens_the_database_read_only(dashboard_db, tmp_path):
+    con = data.connect(dashboard_db)
+    with pytest.raises(duckdb.InvalidInputException, match="read-only"):
+        con.execute("DELETE FROM letters")
+    con.close()
+    with pytest.raises(data.DatabaseMissing, match=r"bash scripts/run\.sh"):
+        data.connect(tmp_path / "missing.duckdb")
