@@ -174,6 +174,9 @@ CREATE VIEW v_citation_summary AS
 SELECT
     letter_id, item_no, side,
     list_sort(list_distinct(list(CAST(source AS VARCHAR))))                AS sources,
+    -- the same as one short string ('MTUS,ODG'): grouping and filtering on it is several times
+    -- faster than on the list at a million decisions
+    array_to_string(list_sort(list_distinct(list(CAST(source AS VARCHAR)))), ',') AS source_key,
     first(CAST(chapter AS VARCHAR) ORDER BY cite_no) FILTER (WHERE chapter IS NOT NULL) AS mtus_chapter,
     CASE
         WHEN bool_and(source = 'MTUS') THEN 'MTUS only'
@@ -197,9 +200,11 @@ SELECT
     coalesce(imr.sources, [])                                              AS imr_sources,
     imr.mtus_chapter                                                       AS imr_mtus_chapter,
     coalesce(imr.guideline_group, 'nothing cited')                         AS imr_guideline_group,
+    coalesce(imr.source_key, 'nothing cited')                              AS imr_source_key,
     coalesce(ca.sources, [])                                               AS ca_sources,
     ca.mtus_chapter                                                        AS ca_mtus_chapter,
     coalesce(ca.guideline_group, 'nothing cited')                          AS ca_guideline_group,
+    coalesce(ca.source_key, 'nothing cited')                               AS ca_source_key,
     coalesce(imr.sources, []) = coalesce(ca.sources, [])                   AS same_sources_as_ca
 FROM decisions d
 LEFT JOIN v_citation_summary imr
@@ -218,8 +223,8 @@ SELECT
     d.treatment, d.outcome, d.overturned,
     d.service_category, d.service_subcategory, d.drug_class, d.drug_generic, d.strength, d.quantity,
     d.ur_action, d.ur_authorized, d.ur_authorized_quantity, d.share_cut,
-    d.imr_sources, d.imr_mtus_chapter, d.imr_guideline_group,
-    d.ca_sources, d.ca_mtus_chapter, d.ca_guideline_group, d.same_sources_as_ca
+    d.imr_sources, d.imr_source_key, d.imr_mtus_chapter, d.imr_guideline_group,
+    d.ca_sources, d.ca_source_key, d.ca_mtus_chapter, d.ca_guideline_group, d.same_sources_as_ca
 FROM v_decisions d
 JOIN v_letters l USING (letter_id);
 
