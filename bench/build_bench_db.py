@@ -21,7 +21,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 
 from etl.db import create_schema
 from etl.generate import iter_letters
-from etl.load import PARSED_SCHEMAS, FileLog, FileResult, RunCounts, RunRow, _write_database, record_rows
+from etl.load import (
+    DUCKDB_MEMORY_LIMIT,
+    PARSED_SCHEMAS,
+    FileLog,
+    FileResult,
+    RunCounts,
+    RunRow,
+    _write_database,
+    record_rows,
+)
 
 CHUNK_LETTERS = 20_000
 
@@ -39,7 +48,7 @@ def build(letters: int, seed: int, db: Path, jobs: int) -> None:
     with tempfile.TemporaryDirectory(dir=db.parent) as parsed:
         parsed_dir = Path(parsed)
         con = duckdb.connect(str(db))
-        con.execute("SET memory_limit = '4GB'")
+        con.execute("SET memory_limit = $limit", {"limit": DUCKDB_MEMORY_LIMIT})
         create_schema(con)
         counts = RunCounts()
         file_log = FileLog(con, run_id=1)

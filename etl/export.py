@@ -20,8 +20,12 @@ from etl.load import DEFAULT_DB
 PARTITION = "decision_year"
 PARTITIONED_EXPORTS = {
     "letters": "SELECT *, year(decision_date) AS decision_year FROM letters",
+    "letter_texts": "SELECT t.*, year(l.decision_date) AS decision_year "
+                    "FROM letter_texts t JOIN letters l USING (letter_id)",
     "decisions": "SELECT d.*, year(l.decision_date) AS decision_year "
                  "FROM decisions d JOIN letters l USING (letter_id)",
+    "decision_texts": "SELECT t.*, year(l.decision_date) AS decision_year "
+                      "FROM decision_texts t JOIN letters l USING (letter_id)",
     "citations": "SELECT c.*, year(l.decision_date) AS decision_year "
                  "FROM citations c JOIN letters l USING (letter_id)",
     "decision_facts": "SELECT * FROM decision_facts",

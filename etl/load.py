@@ -55,7 +55,7 @@ FILE_STATUSES = ("loaded", "duplicate", "rejected")
 BATCH_FILES = 5000  # file-log rows per DuckDB insert: big enough to be fast, small enough to stay flat
 MAX_CHUNK_FILES = 256  # files per task sent to a worker, and per Parquet file it writes
 CHUNKS_IN_FLIGHT_PER_WORKER = 4  # bounds the results waiting in memory when writing falls behind
-DUCKDB_MEMORY_LIMIT = "256MB"  # DuckDB spills to disk beyond this, so the final sort's memory stays flat
+DUCKDB_MEMORY_LIMIT = "512MB"  # DuckDB spills to disk beyond this, so the final sort's memory stays flat
 REJECTIONS_SHOWN = 20
 
 LETTER_SCHEMA = pl.Schema({
@@ -74,9 +74,9 @@ LETTER_SCHEMA = pl.Schema({
     "reviewer_specialties": pl.List(pl.String),
     "patient_age": pl.Int16,
     "patient_sex": pl.Enum(SEXES),
-    "full_text": pl.String,
     "run_id": pl.Int32,
 })
+LETTER_TEXT_SCHEMA = pl.Schema({"letter_id": pl.Int32, "full_text": pl.String})
 DECISION_SCHEMA = pl.Schema({
     "letter_id": pl.Int32,
     "item_no": pl.Int16,
@@ -90,6 +90,10 @@ DECISION_SCHEMA = pl.Schema({
     "ur_action": pl.Enum(UR_ACTIONS),
     "ur_authorized": pl.String,
     "ur_authorized_quantity": pl.Int32,
+})
+DECISION_TEXT_SCHEMA = pl.Schema({
+    "letter_id": pl.Int32,
+    "item_no": pl.Int16,
     "ca_guideline_text": pl.String,
     "imr_guideline_text": pl.String,
     "rationale": pl.String,
@@ -113,8 +117,8 @@ FILE_SCHEMA = pl.Schema({
     "run_id": pl.Int32,
     "seen_at": pl.Datetime("us"),
 })
-TABLE_SCHEMAS = {"letters": LETTER_SCHEMA, "decisions": DECISION_SCHEMA, "citations": CITATION_SCHEMA,
-                 "files": FILE_SCHEMA}
+TABLE_SCHEMAS = {"letters": LETTER_SCHEMA, "letter_texts": LETTER_TEXT_SCHEMA, "decisions": DECISION_SCHEMA,
+                 "decision_texts": DECISION_TEXT_SCHEMA, "citations": CITATION_SCHEMA, "files": FILE_SCHEMA}
 
 
 def _keyed_by_source_file(schema: pl.Schema) -> pl.Schema:
@@ -125,7 +129,12 @@ def _keyed_by_source_file(schema: pl.Schema) -> pl.Schema:
 
 # Workers write each chunk's parsed rows as Parquet files of these shapes, so the rows never
 # pass through the loader process: it only decides what becomes of each file.
-PARSED_SCHEMAS = {table: _keyed_by_source_file(TABLE_SCHEMAS[table]) for table in ("letters", "decisions", "citations")}
+# A letter's or decision's texts travel with its row; the write stage splits them off.
+PARSED_SCHEMAS = {
+    "letters": _keyed_by_source_file(LETTER_SCHEMA | LETTER_TEXT_SCHEMA),
+    "decisions": _keyed_by_source_file(DECISION_SCHEMA | DECISION_TEXT_SCHEMA),
+    "citations": _keyed_by_source_file(CITATION_SCHEMA),
+}
 # The loader's log of this run's files; letter_id is set for the loaded ones.
 STAGED_FILE_SCHEMA = pl.Schema(FILE_SCHEMA | {"letter_id": pl.Int32})
 
@@ -563,6 +572,8 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
         try:
             con = duckdb.connect(str(temp))
             con.execute("SET memory_limit = $limit", {"limit": DUCKDB_MEMORY_LIMIT})
+            # Rows are inserted with ORDER BY; not keeping other orders lets DuckDB spill more of the sort.
+            con.execute("SET preserve_insertion_order = false")
             create_schema(con)
             if previous:
                 con.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(target)})
@@ -643,8 +654,9 @@ def _account(result: FileResult, counts: RunCounts, file_log: FileLog, loaded_ha
 # This run's parsed rows join the file log on their source file: only the loaded ones get in.
 _LOADED_ONLY = "JOIN staged_files f ON f.path = p.source_file AND f.letter_id IS NOT NULL"
 THIS_RUNS_ROWS = {
-    "letters": f"SELECT p.*, f.letter_id, f.run_id FROM read_parquet($parsed) p {_LOADED_ONLY}",
-    "decisions": f"SELECT p.* EXCLUDE (source_file), f.letter_id FROM read_parquet($parsed) p {_LOADED_ONLY}",
+    "letters": f"SELECT p.* EXCLUDE (full_text), f.letter_id, f.run_id FROM read_parquet($parsed) p {_LOADED_ONLY}",
+    "decisions": "SELECT p.* EXCLUDE (source_file, ca_guideline_text, imr_guideline_text, rationale), f.letter_id "
+                 f"FROM read_parquet($parsed) p {_LOADED_ONLY}",
     "citations": f"SELECT p.* EXCLUDE (source_file), f.letter_id FROM read_parquet($parsed) p {_LOADED_ONLY}",
 }
 # Rows go in sorted by decision date, so the zone maps let date filters skip row groups.
@@ -654,6 +666,12 @@ SORTED_INSERTS = {
                  "ORDER BY l.decision_date NULLS LAST, r.letter_id, r.item_no",
     "citations": "SELECT r.* FROM ({rows}) r JOIN letters l USING (letter_id) "
                  "ORDER BY l.decision_date NULLS LAST, r.letter_id, r.item_no, r.side, r.cite_no",
+}
+# The texts go in unsorted, in load order: no sort, so no memory that grows with the letters.
+TEXT_INSERTS = {
+    "letter_texts": ("letters", f"SELECT f.letter_id, p.full_text FROM read_parquet($parsed) p {_LOADED_ONLY}"),
+    "decision_texts": ("decisions", "SELECT f.letter_id, p.item_no, p.ca_guideline_text, p.imr_guideline_text, "
+                                    f"p.rationale FROM read_parquet($parsed) p {_LOADED_ONLY}"),
 }
 
 
@@ -671,6 +689,12 @@ def _write_database(con: duckdb.DuckDBPyConnection, parsed_dir: Path, incrementa
         if parts:
             con.execute(f"INSERT INTO {table} BY NAME " + sorted_rows.format(rows=" UNION ALL BY NAME ".join(parts)),
                         parameters)
+    for table, (parsed_table, rows) in TEXT_INSERTS.items():
+        if incremental:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM previous.{table}")
+        parsed_files = sorted(str(path) for path in parsed_dir.glob(f"*.{parsed_table}.parquet"))
+        if parsed_files:
+            con.execute(f"INSERT INTO {table} BY NAME {rows}", {"parsed": parsed_files})
     if incremental:
         con.execute("INSERT INTO files BY NAME SELECT * FROM previous.files")
     if has_previous:  # the history of runs survives a rebuild

@@ -97,8 +97,14 @@ CREATE TABLE letters (
     reviewer_specialties    VARCHAR[] NOT NULL,
     patient_age             SMALLINT,
     patient_sex             sex_t,
-    full_text               VARCHAR NOT NULL,
     run_id                  INTEGER NOT NULL
+);
+
+-- The texts live apart from the date-sorted tables: they are most of the bytes, and a sort that
+-- carried them would need memory growing with the number of letters. Rows here are in load order.
+CREATE TABLE letter_texts (
+    letter_id INTEGER NOT NULL,
+    full_text VARCHAR NOT NULL
 );
 
 CREATE TABLE decisions (
@@ -114,10 +120,16 @@ CREATE TABLE decisions (
     ur_action              ur_action_t NOT NULL,
     ur_authorized          VARCHAR,
     ur_authorized_quantity INTEGER,
-    ca_guideline_text      VARCHAR,
-    imr_guideline_text     VARCHAR,
-    rationale              VARCHAR NOT NULL,
     PRIMARY KEY (letter_id, item_no)
+);
+
+-- Each decision's guideline lines and rationale, apart for the same reason as letter_texts.
+CREATE TABLE decision_texts (
+    letter_id          INTEGER NOT NULL,
+    item_no            SMALLINT NOT NULL,
+    ca_guideline_text  VARCHAR,
+    imr_guideline_text VARCHAR,
+    rationale          VARCHAR NOT NULL
 );
 
 -- One row per citation, with the side that made it.

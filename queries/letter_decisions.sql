@@ -2,11 +2,12 @@
 -- Grain: one row per decision of the letter $letter_id, in letter order.
 -- Parameters: $letter_id (INTEGER).
 SELECT
-    item_no, treatment, CAST(outcome AS VARCHAR) AS outcome,
+    d.item_no, treatment, CAST(outcome AS VARCHAR) AS outcome,
     CAST(service_category AS VARCHAR) AS service_category,
     CAST(service_subcategory AS VARCHAR) AS service_subcategory,
     drug_generic, strength, quantity, CAST(ur_action AS VARCHAR) AS ur_action,
-    ur_authorized, ur_authorized_quantity, ca_guideline_text, imr_guideline_text, rationale
-FROM decisions
-WHERE letter_id = $letter_id
-ORDER BY item_no
+    ur_authorized, ur_authorized_quantity, t.ca_guideline_text, t.imr_guideline_text, t.rationale
+FROM decisions d
+JOIN decision_texts t USING (letter_id, item_no)
+WHERE d.letter_id = $letter_id
+ORDER BY d.item_no

@@ -24,11 +24,15 @@ WITH letter_counts AS (
         count(strength) FILTER (WHERE service_category = 'Pharmaceuticals')          AS strength,
         count(quantity)                                      AS quantity,
         count(ur_authorized_quantity) FILTER (WHERE ur_action = 'modified')          AS ur_authorized_quantity,
-        count(ca_guideline_text)                             AS ca_guideline_text,
-        count(imr_guideline_text)                            AS imr_guideline_text,
+        texts.ca_guideline_text,
+        texts.imr_guideline_text,
         count(*) FILTER (WHERE service_category = 'Pharmaceuticals')                 AS drugs,
         count(*) FILTER (WHERE ur_action = 'modified')                               AS modified
     FROM decisions
+    -- the texts sit in their own table, one row per decision: counted apart, no join
+    CROSS JOIN (SELECT count(ca_guideline_text) AS ca_guideline_text, count(imr_guideline_text) AS imr_guideline_text
+                FROM decision_texts) texts
+    GROUP BY texts.ca_guideline_text, texts.imr_guideline_text
 )
 SELECT 'letter' AS level, field, found, out_of, found / nullif(out_of, 0) AS share_found
 FROM (
