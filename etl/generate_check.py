@@ -10,41 +10,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from etl import vocab
 from etl.extract import extract_bytes
 from etl.generate import Progress, iter_letters
 from etl.parse import parse_extracted
 
-LETTER_FIELDS = (
-    "layout",
-    "case_number",
-    "date_assigned",
-    "date_of_injury",
-    "decision_date",
-    "ur_denial_date",
-    "application_received",
-    "priority",
-    "reviewer_license_states",
-    "reviewer_specialties",
-    "patient_age",
-    "patient_sex",
-)
-DECISION_FIELDS = (
-    "treatment",
-    "outcome",
-    "service_category",
-    "service_subcategory",
-    "drug_generic",
-    "strength",
-    "quantity",
-    "ur_action",
-    "ur_authorized",
-    "ur_authorized_quantity",
-    "ca_guideline_text",
-    "imr_guideline_text",
-    "ca_citations",
-    "imr_citations",
-    "rationale",
-)
+# Every field of the contract but the file's own (source_file, sha256, error) and the decisions'
+# position, which the comparison walks by.
+LETTER_FIELDS = tuple(f for f in vocab.LETTER_FIELDS if f not in ("source_file", "sha256", "error", "decisions"))
+DECISION_FIELDS = tuple(f for f in vocab.DECISION_FIELDS if f != "item_no")
 
 
 def _norm_text(text: str | None) -> str:

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from datetime import date
 
 from etl.generate_catalogue import PUBLISHED
-from etl.generate_letter import PHYSICIANS
+from etl.generate_letter import PHYSICIANS, imr_group
 
 # Published shapes other than the yearly table: (what, published value as a share).
 SHAPES = {
@@ -31,15 +31,6 @@ SHAPES = {
     "overturned: Pharmaceuticals": 0.08,
 }
 SHARE_OF_DRUGS_2024 = {"Opioids": 0.24, "Topical Analgesics": 0.17, "Muscle Relaxant": 0.16}
-
-
-def _group(citations: list[dict]) -> str:
-    sources = {c["source"] for c in citations}
-    if not sources:
-        return "nothing cited"
-    if sources == {"MTUS"}:
-        return "MTUS only"
-    return "MTUS + non-MTUS" if "MTUS" in sources else "non-MTUS only"
 
 
 def _share(part: float, whole: float) -> float | None:
@@ -100,7 +91,7 @@ class CorpusReport:
             for table, key in (
                 (self.by_category, d["service_category"]),
                 (self.by_specialty, specialty),
-                (self.by_imr_group, _group(d["imr_citations"])),
+                (self.by_imr_group, imr_group(d["imr_citations"])),
             ):
                 table[key][0] += 1
                 table[key][1] += over
