@@ -201,16 +201,27 @@ def _prose_statement(statement: str) -> str:
     return statement
 
 
+# "The Claims Administrator did not base their decision on the MTUS", "no section of the MTUS applied"
+_DENIES_MTUS = re.compile(r"\b(?:no\s+section|not\s+(?:base|address|cover|apply|applicable)|does\s+not|did\s+not)\b",
+                          re.I)
+
+
+def _cites_something(statement: str) -> bool:
+    """Whether a prose statement names evidence, rather than saying none was cited or the MTUS did not apply."""
+    if not statement.strip() or _NOTHING_CITED.search(statement):
+        return False
+    outside_mtus = bool(_ODG.search(statement) or _ACOEM.search(statement) or _OTHER_EVIDENCE.search(statement))
+    names_mtus = bool(_MTUS.search(statement) or (
+        _part_pattern().search(statement) and re.search(r"complaints|treatment\s+guidelines", statement, re.I)))
+    return outside_mtus or (names_mtus and not _DENIES_MTUS.search(statement))
+
+
 def parse_citations(text: str | None) -> list[dict]:
     if not text:
         return []
     statements = [s for s in _STATEMENT.split(text)[1:] if s.strip()]
     if not statements:
-        if _NOTHING_CITED.search(text) or not (
-            _MTUS.search(text) or _ODG.search(text) or _ACOEM.search(text) or _OTHER_EVIDENCE.search(text)
-        ):
-            return []
-        statements = [_prose_statement(s) for s in _PROSE_SPLIT.split(text) if s.strip()]
+        statements = [_prose_statement(s) for s in _PROSE_SPLIT.split(text) if _cites_something(s)]
     citations: list[dict] = []
     for statement in statements:
         citations.extend(_statement_citations(statement))
