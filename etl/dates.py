@@ -60,12 +60,3 @@ def parse_date(text: str | None, reference: date | None = None) -> str | None:
     if month_number is None:
         return None
     return _iso(month_number, int(match.group(5)), int(match.group(6)), False, reference)
-
-
-def find_date(text: str, reference: date | None = None) -> str | None:
-    """The first valid date anywhere in `text`."""
-    for match in _ANY.finditer(text):
-        parsed = parse_date(match.group(0), reference)
-        if parsed:
-            return parsed
-    return None
