@@ -184,6 +184,11 @@ def drug_request(rng: random.Random, drug_class: str, region: cat.Region) -> Req
     drugs = _drugs()[drug_class]
     drug = rng.choice(drugs)
     name = cat.display_drug_name(drug.name)
+
+    def request(text: str, strength: str | None = None, quantity: int | None = None,
+                partial: str | None = None) -> Request:
+        return Request(text, "Pharmaceuticals", drug_class, drug.generic, strength, quantity, partial, None, region)
+
     quantity = rng.choice(
         (1, 3, 3, 5)
         if drug_class == "Viscosupplementation"
@@ -194,86 +199,24 @@ def drug_request(rng: random.Random, drug_class: str, region: cat.Region) -> Req
             parts = [cat.display_drug_name(p) for p in drug.name.split("/")]
             strengths = [f"{rng.choice((2, 5, 10, 15, 20, 25))}%" for _ in parts]
             text = rng.choice(("/".join(f"{p} {s}" for p, s in zip(parts, strengths, strict=True)), "/".join(parts)))
-            return Request(
-                f"{text} {rng.choice(cat.TOPICAL_FORMS)}",
-                "Pharmaceuticals",
-                drug_class,
-                drug.generic,
-                None,
-                None,
-                None,
-                None,
-                region,
-            )
+            return request(f"{text} {rng.choice(cat.TOPICAL_FORMS)}")
         if rng.random() < 0.5:
-            return Request(
-                f"{name} #{quantity}",
-                "Pharmaceuticals",
-                drug_class,
-                drug.generic,
-                None,
-                quantity,
-                f"{name} #{{a}}",
-                None,
-                region,
-            )
-        return Request(
-            f"{name} {rng.choice(('ointment 121gm', 'lotion 4oz', 'cream 120gm'))}",
-            "Pharmaceuticals",
-            drug_class,
-            drug.generic,
-            None,
-            None,
-            None,
-            None,
-            region,
-        )
+            return request(f"{name} #{quantity}", quantity=quantity, partial=f"{name} #{{a}}")
+        return request(f"{name} {rng.choice(('ointment 121gm', 'lotion 4oz', 'cream 120gm'))}")
     if drug.form in ("kit", "medical food"):
         if rng.random() < 0.5:
-            return Request(
-                f"{name} (unknown quantity)",
-                "Pharmaceuticals",
-                drug_class,
-                drug.generic,
-                None,
-                None,
-                None,
-                None,
-                region,
-            )
-        return Request(
-            f"{name} #{quantity}",
-            "Pharmaceuticals",
-            drug_class,
-            drug.generic,
-            None,
-            quantity,
-            f"{name} #{{a}}",
-            None,
-            region,
-        )
+            return request(f"{name} (unknown quantity)")
+        return request(f"{name} #{quantity}", quantity=quantity, partial=f"{name} #{{a}}")
     if drug_class == "Topical Analgesics":
         strength = rng.choice(TOPICAL_STRENGTHS.get(drug.generic, ("5%",)))
         if drug.name.endswith("patch") or drug.name in ("lidoderm", "flector"):
-            return Request(
-                f"{name} {strength} #{quantity}",
-                "Pharmaceuticals",
-                drug_class,
-                drug.generic,
-                strength,
-                quantity,
-                f"{name} {strength} #{{a}}",
-                None,
-                region,
-            )
+            return request(f"{name} {strength} #{quantity}", strength, quantity, f"{name} {strength} #{{a}}")
         tube = (
             rng.choice(("100gm", "120gm", "60gm", "2 tubes"))
             if drug.name.endswith(("gel", "cream", "ointment"))
             else rng.choice(cat.TOPICAL_FORMS)
         )
-        return Request(
-            f"{name} {strength} {tube}", "Pharmaceuticals", drug_class, drug.generic, strength, None, None, None, region
-        )
+        return request(f"{name} {strength} {tube}", strength)
     strength = rng.choice(cat.STRENGTHS.get(drug.generic) or cat.CLASS_STRENGTHS.get(drug_class) or ("10mg",))
     shape = rng.random()
     partial = None
@@ -292,7 +235,7 @@ def drug_request(rng: random.Random, drug_class: str, region: cat.Region) -> Req
         text = f"{name} {strength} QTY: {quantity}"
     else:
         text, strength = f"{name} #{quantity}", None
-    return Request(text, "Pharmaceuticals", drug_class, drug.generic, strength, quantity, partial, None, region)
+    return request(text, strength, quantity, partial)
 
 
 def service_request(rng: random.Random, service: cat.Service, region: cat.Region) -> Request:
