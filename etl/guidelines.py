@@ -165,6 +165,12 @@ def _split_sources(body: str) -> list[str]:
     return [body[a:b] for a, b in pairwise(bounds) if body[a:b].strip()]
 
 
+def _names_mtus(statement: str) -> bool:
+    """'MTUS', or an MTUS part by its title ("Chronic Pain Medical Treatment Guidelines", "Low Back Complaints")."""
+    return bool(_MTUS.search(statement) or (
+        _part_pattern().search(statement) and re.search(r"complaints|treatment\s+guidelines", statement, re.I)))
+
+
 def _statement_citations(body: str) -> list[dict]:
     if re.match(r"\s*Non-?\s*MTUS", body, re.I):
         return [_non_mtus_citation(piece) for piece in _split_sources(body)]
@@ -172,9 +178,7 @@ def _statement_citations(body: str) -> list[dict]:
     if mtus:
         return _mtus_citations(body.strip()[mtus.end() :])
     # Older letters name the guideline without the "Decision based on MTUS" formula.
-    if _MTUS.search(body) or (
-        _part_pattern().search(body) and re.search(r"complaints|treatment\s+guidelines", body, re.I)
-    ):
+    if _names_mtus(body):
         after = _MTUS.search(body)
         return _mtus_citations(body[after.end() :] if after else body)
     return [_non_mtus_citation(body)]
@@ -211,9 +215,7 @@ def _cites_something(statement: str) -> bool:
     if not statement.strip() or _NOTHING_CITED.search(statement):
         return False
     outside_mtus = bool(_ODG.search(statement) or _ACOEM.search(statement) or _OTHER_EVIDENCE.search(statement))
-    names_mtus = bool(_MTUS.search(statement) or (
-        _part_pattern().search(statement) and re.search(r"complaints|treatment\s+guidelines", statement, re.I)))
-    return outside_mtus or (names_mtus and not _DENIES_MTUS.search(statement))
+    return outside_mtus or (_names_mtus(statement) and not _DENIES_MTUS.search(statement))
 
 
 def parse_citations(text: str | None) -> list[dict]:
