@@ -7,6 +7,7 @@ import os
 import re
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -136,6 +137,7 @@ FILTER_LABELS = {
 }
 
 
+@cache  # the files do not change while the app runs: read and assemble each once
 def query_text(name: str) -> str:
     """The SQL of one question; a question reading `filtered` gets the shared filter as a CTE."""
     sql = (QUERIES_DIR / f"{name}.sql").read_text()
@@ -152,11 +154,16 @@ def _strip_comments(sql: str) -> str:
     return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
 
 
+@cache
+def _parameters(name: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_PARAMETER.findall(_strip_comments(query_text(name)))))
+
+
 def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
     """One question's rows. Only the parameters the SQL names are bound (DuckDB rejects extras)."""
     sql = query_text(name)
     given = params or {}
-    wanted = dict.fromkeys(_PARAMETER.findall(_strip_comments(sql)))
+    wanted = _parameters(name)
     missing = [p for p in wanted if p not in given]
     if missing:
         raise KeyError(f"query {name} needs parameters {missing}")
