@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import data, export
+from dashboard import charts, data, export
 from etl import vocab
 
 
@@ -137,6 +137,17 @@ def table(frame: pl.DataFrame, what: str, page: str, filters: data.Filters) -> N
         key=f"download-{what}",
         on_click="ignore",
     )
+
+
+# What every rate table shows beside its grouping columns.
+RATE_COLUMNS = ("decisions", "overturned", "rate_label", "ci_low", "ci_high")
+
+
+def rate_section(rates: pl.DataFrame, group: str, title: str, what: str, page: str, filters: data.Filters) -> None:
+    """The overturn rate by one grouping column, as a chart and as its table."""
+    if not rates.is_empty():
+        chart(charts.rate_bars(rates, group, title))
+    table(rates.select(group, *RATE_COLUMNS), what, page, filters)
 
 
 def decisions_download(page: str, filters: data.Filters) -> None:

@@ -24,14 +24,12 @@ def render() -> None:
         if not imr.is_empty():
             ui.chart(charts.rate_bars(imr, "source", "Overturn rate by source the IMR reviewer cited"))
     st.caption("A decision citing two sources counts under both.")
-    ui.table(sources.select("side", "source", "decisions", "overturned", "rate_label", "ci_low", "ci_high"),
+    ui.table(sources.select("side", "source", *ui.RATE_COLUMNS),
              "sources-by-side", PAGE, filters)
 
     parts = data.with_rates(ui.query("guidelines_mtus_parts", filters))
-    if not parts.is_empty():
-        ui.chart(charts.rate_bars(parts, "mtus_part", "Overturn rate by MTUS part the IMR reviewer cited first"))
-    ui.table(parts.select("mtus_part", "decisions", "overturned", "rate_label", "ci_low", "ci_high"),
-             "mtus-parts", PAGE, filters)
+    ui.rate_section(parts, "mtus_part", "Overturn rate by MTUS part the IMR reviewer cited first", "mtus-parts", PAGE,
+                    filters)
 
     st.subheader("Agreement between the two sides")
     agreement = data.with_rates(ui.query("guidelines_agreement", filters))

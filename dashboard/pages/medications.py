@@ -24,7 +24,7 @@ def render() -> None:
             ui.chart(charts.volume_bars(classes, "drug_class", "Decisions by drug class"))
         with right:
             ui.chart(charts.rate_bars(classes, "drug_class", "Overturn rate by drug class"))
-    ui.table(classes.select("drug_class", "decisions", "overturned", "rate_label", "ci_low", "ci_high"),
+    ui.table(classes.select("drug_class", *ui.RATE_COLUMNS),
              "drug-classes", PAGE, filters)
 
     period = st.segmented_control("Trend by", data.PERIODS, default="month", key="period", bind="query-params",
@@ -42,7 +42,7 @@ def render() -> None:
     drugs = data.with_rates(ui.query("medications_top_drugs", filters, limit=TOP_DRUGS))
     if not drugs.is_empty():
         ui.chart(charts.rate_bars(drugs, "drug_generic", f"Top {TOP_DRUGS} drugs: overturn rate"))
-    ui.table(drugs.select("drug_generic", "drug_class", "decisions", "overturned", "rate_label", "ci_low", "ci_high"),
+    ui.table(drugs.select("drug_generic", "drug_class", *ui.RATE_COLUMNS),
              "top-drugs", PAGE, filters)
 
     st.subheader("Strengths and quantities requested")

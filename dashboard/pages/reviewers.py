@@ -11,10 +11,8 @@ def render() -> None:
     filters = ui.page_header("Reviewers", "Who reviewed the disputes, and whether their outcomes differ.")
     ui.rate_note()
     specialties = data.with_rates(ui.query("reviewers_specialty", filters))
-    if not specialties.is_empty():
-        ui.chart(charts.rate_bars(specialties, "reviewer_specialty", "Overturn rate by primary specialty"))
-    ui.table(specialties.select("reviewer_specialty", "decisions", "overturned", "rate_label", "ci_low", "ci_high"),
-             "specialties", PAGE, filters)
+    ui.rate_section(specialties, "reviewer_specialty", "Overturn rate by primary specialty", "specialties", PAGE,
+                    filters)
 
     cells = data.with_rates(ui.query("reviewers_specialty_category", filters))
     if not cells.is_empty():
@@ -25,10 +23,7 @@ def render() -> None:
 
     st.subheader("California licence")
     licence = data.with_rates(ui.query("reviewers_licence", filters))
-    if not licence.is_empty():
-        ui.chart(charts.rate_bars(licence, "reviewer_ca_licence", "Overturn rate by reviewer licence"))
-    ui.table(licence.select("reviewer_ca_licence", "decisions", "overturned", "rate_label", "ci_low", "ci_high"),
-             "licence", PAGE, filters)
+    ui.rate_section(licence, "reviewer_ca_licence", "Overturn rate by reviewer licence", "licence", PAGE, filters)
     ui.decisions_download(PAGE, filters)
 
 

@@ -15,10 +15,7 @@ def render() -> None:
     )
     ui.rate_note()
     actions = data.with_rates(ui.query("ur_actions", filters))
-    if not actions.is_empty():
-        ui.chart(charts.rate_bars(actions, "ur_action", "Overturn rate: denied against modified"))
-    ui.table(actions.select("ur_action", "decisions", "overturned", "rate_label", "ci_low", "ci_high"),
-             "ur-actions", PAGE, filters)
+    ui.rate_section(actions, "ur_action", "Overturn rate: denied against modified", "ur-actions", PAGE, filters)
 
     st.subheader("Modified requests, by drug class or service")
     groups = data.with_rates(ui.query("ur_modified_by_group", filters)).with_columns(
