@@ -108,7 +108,7 @@ def _pdfium_reason(exc: Exception) -> str:
     message = str(exc)
     if "password" in message.lower():
         return "it is protected by a password"
-    if "format" in message.lower() or "data format" in message.lower():
+    if "format" in message.lower():
         return "the file is damaged or not a PDF"
     return message or "pdfium could not open it"
 
