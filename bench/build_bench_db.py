@@ -20,7 +20,6 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
 from etl.db import create_schema
-from etl.generate import iter_letters
 from etl.load import (
     DUCKDB_MEMORY_LIMIT,
     PARSED_SCHEMAS,
@@ -31,6 +30,7 @@ from etl.load import (
     _write_database,
     record_rows,
 )
+from etl.sample import iter_letters
 
 CHUNK_LETTERS = 20_000
 

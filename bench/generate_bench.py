@@ -21,7 +21,7 @@ TARGET = 100_000
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from etl.generate import write_corpus
+from etl.sample import write_corpus
 letters, share, out, jobs = int(sys.argv[1]), float(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 started = time.perf_counter()
 write_corpus(letters, 2026, out, share, None, jobs)

@@ -57,7 +57,7 @@ def tree_memory(pid: int) -> tuple[int, int]:
 
 def generate(letters: int, seed: int, pdf_share: float, out: Path) -> None:
     print(f"Generating {letters:,} letters in {out} ...", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "etl.generate", "--letters", str(letters), "--seed", str(seed),
+    subprocess.run([sys.executable, "-m", "etl.sample", "--letters", str(letters), "--seed", str(seed),
                     "--out", str(out), "--pdf-share", str(pdf_share), "--jobs", "2"], cwd=ROOT, check=True)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from etl.generate_check import round_trip
+from etl.sample.check import round_trip
 
 GOAL = 0.995
 

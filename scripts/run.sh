@@ -7,7 +7,7 @@ bash scripts/setup.sh
 db="${IMR_DB:-data/imr.duckdb}"
 if [ ! -f "$db" ]; then
     echo "No database at $db yet: generating the sample letters and loading them (a minute or two)." >&2
-    .venv/bin/python -m etl.generate --letters 3000 --seed 2026 --out data/sample --pdf-share 0.1
+    .venv/bin/python -m etl.sample --letters 3000 --seed 2026 --out data/sample --pdf-share 0.1
     # The sample holds a few deliberately bad files; the loader lists them as rejected and exits 1.
     .venv/bin/python -m etl.load data/sample --db "$db" || [ $? -eq 1 ]
 fi

@@ -10,11 +10,11 @@ import pytest
 
 from etl import vocab
 from etl.extract import extract_bytes, repair_text
-from etl.generate import iter_letters, main, make_letter
-from etl.generate_check import round_trip
-from etl.generate_report import CorpusReport
 from etl.parse import parse_extracted
 from etl.reference import state_codes
+from etl.sample import iter_letters, main, make_letter
+from etl.sample.check import round_trip
+from etl.sample.report import CorpusReport
 
 LAYOUTS = {"final-determination", "notice-2013", "maximus-documents-reviewed", "medical-professional-review"}
 

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from reportlab.pdfgen import canvas
 
-from etl.classify import quantity
-from etl.dates import parse_date
 from etl.extract import extract_bytes
-from etl.guidelines import expand_pages
 from etl.parse import LAYOUT_DOCUMENTS, LAYOUT_FINAL, LAYOUT_NOTICE, LAYOUT_PROFESSIONAL, parse_extracted, parse_text
+from etl.parse.classify import quantity
+from etl.parse.dates import parse_date
+from etl.parse.guidelines import expand_pages
 from etl.reference import state_codes
 from etl.vocab import (
     CITATION_SOURCES,

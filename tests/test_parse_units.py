@@ -5,10 +5,9 @@ from datetime import date
 
 import pytest
 
-from etl import classify
-from etl.dates import parse_date
-from etl.guidelines import expand_pages, fold_guideline, parse_citations
-from etl.parse import canonical_specialty, split_heading
+from etl.parse import canonical_specialty, classify, split_heading
+from etl.parse.dates import parse_date
+from etl.parse.guidelines import expand_pages, fold_guideline, parse_citations
 
 
 def cite(source, chapter=None, section=None, pages=()):

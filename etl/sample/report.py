@@ -6,8 +6,8 @@ Counts are kept as the records stream past, so the report costs no memory at any
 from collections import Counter, defaultdict
 from datetime import date
 
-from etl.generate_catalogue import PUBLISHED
-from etl.generate_letter import PHYSICIANS, imr_group
+from etl.sample.catalogue import PUBLISHED
+from etl.sample.letter import PHYSICIANS, imr_group
 
 # Published shapes other than the yearly table: (what, published value as a share).
 SHAPES = {

@@ -12,8 +12,8 @@ from difflib import SequenceMatcher
 
 from etl import vocab
 from etl.extract import extract_bytes
-from etl.generate import Progress, iter_letters
 from etl.parse import parse_extracted
+from etl.sample import Progress, iter_letters
 
 # Every field of the contract but the file's own (source_file, sha256, error) and the decisions'
 # position, which the comparison walks by.

@@ -29,7 +29,7 @@ import functools
 import random
 import re
 
-from etl.generate_letter import PlannedLetter
+from etl.sample.letter import PlannedLetter
 
 Line = tuple[tuple[int, str], ...]
 

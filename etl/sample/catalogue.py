@@ -9,7 +9,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-REFERENCE_DIR = Path(__file__).with_name("reference")
+REFERENCE_DIR = Path(__file__).parent.parent / "reference"
 
 # year -> (letters issued, overturn rate, pharmaceutical share of decisions, opioid share of pharmaceuticals)
 # None marks a figure public-figures.md does not give; the generator uses the estimate beside it.

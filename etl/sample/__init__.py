@@ -1,6 +1,6 @@
 """Generate realistic IMR letters (text and PDF) with the record each must parse to.
 
-    python -m etl.generate --letters N --seed S --out DIR [--pdf-share F] [--report] [--jobs J]
+    python -m etl.sample --letters N --seed S --out DIR [--pdf-share F] [--report] [--jobs J]
 
 Writes DIR/<year>/<case number>.txt|.pdf and DIR/truth.jsonl, one record per file in the
 contract's form (../shared/spec/letter-record.md), plus a few bad files (empty, scanned,
@@ -20,10 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.generate_layouts import Line, as_text, print_letter
-from etl.generate_letter import PlannedLetter, plan_letter
-from etl.generate_pdf import letter_pdf, scanned_pdf
-from etl.generate_report import CorpusReport
+from etl.sample.layouts import Line, as_text, print_letter
+from etl.sample.letter import PlannedLetter, plan_letter
+from etl.sample.pdf import letter_pdf, scanned_pdf
+from etl.sample.report import CorpusReport
 from etl.vocab import DECISION_FIELDS, ERROR_EMPTY, ERROR_NO_TEXT, ERROR_NOT_IMR, ERROR_TRUNCATED, LETTER_FIELDS
 
 # Where in every 500 letters a bad file stands instead, so even 200 letters hold one of each.
@@ -189,7 +189,7 @@ def write_corpus(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl.generate", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m etl.sample", description=__doc__.split("\n\n")[0])
     parser.add_argument("--letters", type=int, required=True, help="how many files to write")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", type=Path, help="output folder (may be left out with --report)")
@@ -217,6 +217,3 @@ def main(argv: list[str] | None = None) -> int:
         print(report.render())
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

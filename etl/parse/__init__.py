@@ -6,22 +6,17 @@ The record's fields and vocabularies are fixed by ../shared/spec/letter-record.m
     python -m etl.parse PATH [PATH ...]     # JSON Lines on stdout, exit 1 if any file was rejected
 """
 
-import argparse
-import json
 import re
-import sys
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
 from difflib import SequenceMatcher, get_close_matches
 from functools import lru_cache
-from multiprocessing import Pool
 from pathlib import Path
 
-from etl import classify
-from etl.dates import parse_date
-from etl.extract import Extracted, extract, find_letters
-from etl.guidelines import fold_guideline, parse_citations
+from etl.extract import Extracted, extract
+from etl.parse import classify
+from etl.parse.dates import parse_date
+from etl.parse.guidelines import fold_guideline, parse_citations
 from etl.reference import specialty_variants, state_codes
 from etl.vocab import ERROR_NOT_IMR, ERROR_TRUNCATED, SPECIALTIES
 
@@ -720,42 +715,3 @@ def parse_extracted(extracted: Extracted) -> dict:
 
 def parse_file(path: str | Path) -> dict:
     return parse_extracted(extract(path))
-
-
-def _parse_all(paths: list[Path], workers: int) -> Iterator[dict]:
-    if workers <= 1:
-        yield from map(parse_file, paths)
-        return
-    with Pool(workers) as pool:  # pdfium is not thread-safe: processes, not threads
-        yield from pool.imap(parse_file, paths, chunksize=8)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m etl.parse", description="Parse IMR determination letters (.pdf, .txt) into JSON Lines."
-    )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="a letter file or a folder of letters")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    args = parser.parse_args(argv)
-
-    missing = [p for p in args.paths if not Path(p).exists()]
-    if missing:
-        print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    paths = find_letters(args.paths)
-    started, rejected = time.monotonic(), 0
-    for record in _parse_all(paths, args.workers):
-        if record.get("error"):
-            rejected += 1
-            print(f"rejected {record['source_file']}: {record['error']}", file=sys.stderr)
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    elapsed = time.monotonic() - started
-    print(
-        f"parsed {len(paths)} files in {elapsed:.1f}s: {len(paths) - rejected} letters, {rejected} rejected",
-        file=sys.stderr,
-    )
-    return 1 if rejected else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

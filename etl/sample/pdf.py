@@ -11,7 +11,7 @@ import random
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas
 
-from etl.generate_layouts import Line
+from etl.sample.layouts import Line
 
 FONT, BOLD_FONT, FONT_SIZE, LEADING = "Times-Roman", "Times-Bold", 11, 13.5
 LEFT, RIGHT_COLUMN, TOP, BOTTOM = 50, 300, 60, 60

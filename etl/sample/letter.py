@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
-from etl import generate_catalogue as cat
-from etl.generate_prose import case_summary, rationale
+from etl.sample import catalogue as cat
+from etl.sample.prose import case_summary, rationale
 
 NUMBER_WORDS = (
     "Zero",
