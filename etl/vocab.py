@@ -72,6 +72,29 @@ SEXES = ("female", "male")
 CITATION_SOURCES = ("MTUS", "ODG", "ACOEM", "OTHER")
 CITATION_SIDES = ("claims_administrator", "imr_reviewer")
 
+# Why the reviewer ruled (../shared/spec/decision-reasons.md): the optional decision field `reasons`.
+REASON_CODES = (
+    "not_recommended",
+    "duration_exceeded",
+    "no_functional_improvement",
+    "quantity_exceeded",
+    "first_line_not_tried",
+    "criteria_not_met",
+    "insufficient_documentation",
+    "monitoring_missing",
+    "dependent_on_denied",
+    "home_exercise_sufficient",
+    "duplicate_or_repeat",
+    "preferred_alternative",
+    "contraindicated",
+    "criteria_met",
+    "other",
+)
+# An upheld decision never gets criteria_met; an overturned one only these.
+OVERTURNED_REASON_CODES = ("criteria_met", "other")
+# The case-level outcome the state's own search shows, from a letter's decisions.
+LETTER_OUTCOMES = ("upheld", "partially overturned", "overturned")
+
 MTUS_CHAPTERS = (
     "Chronic Pain",
     "Opioids",
@@ -193,3 +216,6 @@ DECISION_FIELDS = (
     "imr_citations",
     "rationale",
 )
+# Optional fields the contract added later: the parser fills them, the loader stores them.
+OPTIONAL_LETTER_FIELDS = ("warnings",)
+OPTIONAL_DECISION_FIELDS = ("reasons", "classified_by")
