@@ -341,6 +341,6 @@ def test_typical_items_are_classified(treatment, category, subcategory, generic)
 
 def test_classified_item_carries_strength_and_quantity():
     assert classify.classify("Norco 10/325mg #90") == classify.Item(
-        "Pharmaceuticals", "Opioids", "hydrocodone / acetaminophen", "10/325mg", 90
+        "Pharmaceuticals", "Opioids", "hydrocodone / acetaminophen", "10/325mg", 90, "drugs.csv: norco"
     )
     assert classify.classify("Physical therapy 2 times a week for 6 weeks").quantity == 12

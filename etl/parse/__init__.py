@@ -77,7 +77,8 @@ def parse_text(text: str) -> dict:
     start = decisions_start(text, layout)
     narrative = text[:start] or text
     blocks = decisions.decision_blocks(text, layout, start)
-    if not blocks or not decisions.complete(blocks):
+    cut_off, warnings = decisions.completeness(blocks) if blocks else (True, [])
+    if cut_off:
         return {"error": ERROR_TRUNCATED}
     headings = [split_heading(block["heading"]) for block in blocks]
     # The 2015 letters state a modification only in the case summary; later ones in the heading too.
@@ -105,6 +106,7 @@ def parse_text(text: str) -> dict:
         "patient_age": age,
         "patient_sex": sex,
         "decisions": records,
+        "warnings": warnings,
     }
 
 

@@ -22,6 +22,44 @@ class Item:
     drug_generic: str | None
     strength: str | None
     quantity: int | None
+    classified_by: str | None = None  # the reference row or rule that decided category and subcategory
+
+
+# Words that place a request (when, why, alongside what) without naming the service: set aside before
+# classifying, so "Associated surgical service: Shoulder sling" is a sling and "Pre-op labs" are labs.
+_SURGICAL_CONTEXT = re.compile(
+    r"^\s*(?:associated\s+surgical\s+services?|(?:pre|post|peri)[- ]?(?:op(?:erative(?:ly)?)?|surg(?:ical|ery)))\b"
+    r"\s*[:,-]?\s*",
+    re.I,
+)
+_CONTEXT = (
+    re.compile(r"^\s*(?:retrospective|retro|prospective|concurrent)(?:\s+(?:request|review))?(?:\s+for)?\b\s*[:,-]?\s*",
+               re.I),
+    re.compile(r"^\s*(?:the\s+)?request(?:ed)?\s+(?:for|of)\s+", re.I),
+    # "Labs to include: EKG": the service is what the list names
+    re.compile(r"^\s*[\w/ -]{0,30}?\b(?:to\s+include|including|consisting\s+of)\s*:\s*(?=\S)", re.I),
+    _SURGICAL_CONTEXT,
+)
+# Dates of service and what the request follows or precedes: "(DOS 12/29/16)", "[following TPII]"
+_ASIDES = re.compile(
+    r"[(\[]\s*(?:DOS|date\s+of\s+service|following|after|before|prior\s+to)\b[^)\]]*[)\]]"
+    r"|\bDOS:?\s*\d{1,2}/\d{1,2}/\d{2,4}",
+    re.I,
+)
+
+
+def service_words(treatment: str) -> tuple[str, bool]:
+    """The words of a request that name the service, and whether it was set in a surgical context."""
+    text, surgical = _ASIDES.sub(" ", treatment), False
+    changed = True
+    while changed:
+        changed = False
+        for pattern in _CONTEXT:
+            rest = pattern.sub("", text, count=1)
+            if rest != text and rest.strip():
+                surgical = surgical or pattern is _SURGICAL_CONTEXT
+                text, changed = rest, True
+    return " ".join(text.split()), surgical
 
 
 _TOPICAL_FORM = re.compile(
@@ -67,29 +105,39 @@ def _pharmaceutical(text: str, found: list[Drug]) -> Item:
             drug_class = "Topical Compounds" if len(actives) > 1 else "Topical Analgesics"
     # a compound's actives each have their own strength: it has none of its own
     compound_strength = len(actives) > 1 and drug_class == "Topical Compounds"
-    return Item("Pharmaceuticals", drug_class, generic, None if compound_strength else strength(text), quantity(text))
+    by = "drugs.csv: " + ", ".join(drug.name for drug in found)
+    if topical and drug_class != found[0].drug_class:
+        by += " (applied to the skin)"
+    return Item("Pharmaceuticals", drug_class, generic, None if compound_strength else strength(text),
+                quantity(text), by)
+
+
+def _by_rule(text: str, stage: str) -> tuple[str, str | None, str] | None:
+    for rule in service_rules():
+        if rule.stage == stage and rule.pattern.search(text):
+            return rule.category, rule.subcategory, f"service_rules.csv: line {rule.line}"
+    return None
 
 
 @lru_cache(maxsize=8192)  # the same requests recur across letters
 def classify(treatment: str) -> Item:
-    rules = service_rules()
-    for rule in rules:
-        if rule.stage == "before_drugs" and rule.pattern.search(treatment):
-            return Item(rule.category, rule.subcategory, None, None, quantity(treatment))
-    found = drugs_in(treatment)
+    """Category, subcategory, drug, strength and count of a request, decided by the service it names
+    once context words are set aside, and recorded with the row or rule that decided it."""
+    count = quantity(treatment)
+    service, surgical = service_words(treatment)
+    rule = _by_rule(service, "before_drugs")
+    if rule:
+        return Item(rule[0], rule[1], None, None, count, rule[2])
+    found = drugs_in(service)
     if found:
-        return _pharmaceutical(treatment, found)
-    for rule in rules:
-        if rule.stage == "after_drugs" and rule.pattern.search(treatment):
-            return Item(rule.category, rule.subcategory, None, None, quantity(treatment))
-    unknown_drug = _DOSAGE.search(treatment)
-    if unknown_drug:  # a medication our drug list does not know yet: its class is unknown, its name is the first word
-        name = re.match(r"[A-Za-z][A-Za-z-]+", treatment.strip())
-        return Item(
-            "Pharmaceuticals",
-            "Other",
-            name.group(0).lower() if name else None,
-            strength(treatment),
-            quantity(treatment),
-        )
-    return Item("Other", None, None, None, quantity(treatment))
+        return _pharmaceutical(service, found)
+    rule = _by_rule(service, "after_drugs")
+    if rule:
+        return Item(rule[0], rule[1], None, None, count, rule[2])
+    if _DOSAGE.search(service):  # a medication our drug list does not know yet: its class is unknown
+        name = re.match(r"[A-Za-z][A-Za-z-]+", service)
+        return Item("Pharmaceuticals", "Other", name.group(0).lower() if name else None, strength(service), count,
+                    "a dose with no drug in drugs.csv")
+    if surgical:  # a service of the operation that no rule names more closely
+        return Item("Surgery", "Adjunct Surgical Services", None, None, count, "its surgical context")
+    return Item("Other", None, None, None, count, "no rule or drug matched")

@@ -42,9 +42,13 @@ _BLOCK_START = re.compile(
     r"rationale)",
     re.I,
 )
+_GRANTED = r"(?:authorized|certified|approved|modified\s+(?:the\s+request\s+)?to)"
+# "X was the original request. Y was authorized by the Claims Administrator." and, in the active voice,
+# "X was the original request. The Claims Administrator authorized Y, leaving the original request IMR eligible."
 _ORIGINAL_REQUEST = re.compile(
-    r"^(?P<original>.+?)\s+was\s+the\s+original\s+request\.\s*(?P<authorized>.+?)\s+was\s+(?:authorized|certified|approved)"
-    r"\s+by\s+the\s+Claims\s+Administrator[.,]?\s*(?P<rest>.*)$",
+    r"^(?P<original>.+?)\s+was\s+the\s+original\s+request\.\s*(?:(?P<authorized>.+?)\s+was\s+" + _GRANTED
+    + r"\s+by\s+the\s+Claims\s+Administrator|The\s+Claims\s+Administrator\s+" + _GRANTED
+    + r"\s+(?P<active>.+?)(?:,?\s+leaving\s+the\s+original\s+request\b|\.\s+The\s+(?:remaining|original)\b))",
     re.I | re.S,
 )
 _LEAVING_ELIGIBLE = re.compile(r"The\s+original\s+request,\s*(?P<original>.+)$", re.I | re.S)
@@ -143,7 +147,8 @@ def split_heading(heading: str) -> tuple[str, str | None]:
     """(original request, what UR authorized) from a decision heading."""
     match = _ORIGINAL_REQUEST.match(heading)
     if match:
-        return _clean_item(match.group("original")), _clean_item(match.group("authorized"))
+        authorized = match.group("authorized") or re.sub(r"^(?:an?|the)\s+", "", match.group("active"), flags=re.I)
+        return _clean_item(match.group("original")), _clean_item(authorized)
     leaving = _LEAVING_ELIGIBLE.search(heading)
     if leaving and "IMR eligible" in heading:
         return _clean_item(leaving.group("original")), None
@@ -335,23 +340,33 @@ def decision_record(item_no: int, treatment: str, authorized: str | None, block:
         "ca_citations": parse_citations(ca_text),
         "imr_citations": parse_citations(imr_text),
         "rationale": fold(fields["rationale"]),
+        "classified_by": item.classified_by,
     }
 
 
 
 _CONCLUSION = re.compile(
-    r"necessary|appropriate|recommended|indicated|supported|warranted|certified|upheld|overturned|approved|denied"
-    r"|reasonable|justified|established",
+    r"necessary|necessity|appropriate|recommended|indicated|supported|warranted|certified|upheld|overturned"
+    r"|approved|denied|reasonable|justified|established",
     re.I,
 )
+# A rationale ends a sentence; "... is not medically necessary" without its full stop is finished too.
+_FINISHED = re.compile(r"""(?:[.!?]["')\]]*|necessary|appropriate|necessity)$""", re.I)
 
 
-_FINISHED = re.compile(r"""(?:[.!?]["')\]]*|necessary|appropriate)$""", re.I)
-
-
-def complete(blocks: list[dict]) -> bool:
-    """A letter cut off part way ends inside its last decision: no rationale, or one that stops mid-thought."""
-    last = _block_fields(blocks[-1]["body"])["rationale"]
-    last = fold(last)
-    return bool(_FINISHED.search(last) and _CONCLUSION.search(last[-300:]))
-
+def completeness(blocks: list[dict]) -> tuple[bool, list[str]]:
+    """(cut off, warnings). A letter is cut off only where its text plainly stops part way: the last
+    decision has no rationale, or its rationale breaks off mid-sentence. Anything less sure keeps the
+    letter and says why."""
+    rationales = [fold(_block_fields(block["body"])["rationale"]) for block in blocks]
+    last = rationales[-1]
+    if not last or not _FINISHED.search(last):
+        return True, []
+    warnings = [
+        f"decision {number} ({fold(block['heading'])[:60]}) has no rationale"
+        for number, (block, rationale) in enumerate(zip(blocks, rationales, strict=True), start=1)
+        if not rationale
+    ]
+    if not _CONCLUSION.search(last[-300:]):
+        warnings.append("the last rationale ends without a conclusion")
+    return False, warnings
