@@ -54,6 +54,9 @@ _ORIGINAL_REQUEST = re.compile(
 _LEAVING_ELIGIBLE = re.compile(r"The\s+original\s+request,\s*(?P<original>.+)$", re.I | re.S)
 
 
+_INTRODUCTION = re.compile(r"\b(?:below|following|follows)\s*:$", re.I)
+
+
 def _heading_lines(lines: list[str], marker_line: int, floor: int) -> int:
     """Index of the first line of the decision heading that ends on `marker_line`.
 
@@ -68,7 +71,9 @@ def _heading_lines(lines: list[str], marker_line: int, floor: int) -> int:
         in_modification = re.search(
             r"IMR\s+eligible|authorized\s+by|the\s+original\s+request,", text, re.I
         ) and not re.search(r"was\s+the\s+original\s+request", text, re.I)
-        ends = line.endswith(":") or _SENTENCE_END.search(line)
+        # a colon ends what comes before only in an introduction ("set forth below:"); an item's own
+        # colon ("Associated surgical service: Arc sling") wrapped by extraction is part of the heading
+        ends = _INTRODUCTION.search(line) or _SENTENCE_END.search(line)
         if ends and not in_modification:
             break
         if _ANY_LABEL.search(line):
@@ -163,9 +168,12 @@ def _clean_item(item: str) -> str:
 
 
 # Case summary sentences that tell what UR authorized instead (the 2015 letters say it only there).
+# A "to" inside the item's name ("physical therapy ... to the right elbow") is not where the modification starts.
+_NOT_A_PLACE = r"(?!(?:the|his|her|their|both|include)\b)"
 _MODIFIED_PATTERNS = (
     re.compile(
         r"modified\s+(?:the\s+)?(?:request|requests|prescription)?\s*(?:for\s+)?(?P<original>.+?)\s+to\s+"
+        + _NOT_A_PLACE +
         r"(?:allow\s+|certify\s+|approve\s+|authorize\s+)?(?:for\s+)?(?P<authorized>.+?)(?=\.\s|\.$|;|,\s+and\s+|$)",
         re.I,
     ),
@@ -174,7 +182,7 @@ _MODIFIED_PATTERNS = (
     ),
     re.compile(
         r"partially\s+(?:certified|approved|authorized)\s+(?:the\s+request\s+for\s+)?(?P<original>.+?)\s+"
-        r"(?:as|to|for)\s+(?P<authorized>.+?)(?=\.\s|\.$|;|$)",
+        r"(?:as|to|for)\s+" + _NOT_A_PLACE + r"(?P<authorized>.+?)(?=\.\s|\.$|;|$)",
         re.I,
     ),
 )
