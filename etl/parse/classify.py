@@ -112,6 +112,26 @@ def _pharmaceutical(text: str, found: list[Drug]) -> Item:
                 quantity(text), by)
 
 
+# A product the drug list does not know yet: Pharmaceuticals all the same, class from its form when that tells.
+_PRODUCT_FORM = re.compile(r"\b(?:cream|gel|ointment|lotion|liniment|patch(?:es)?|kit|compound(?:ed)?|topical)\b"
+                           r"|\d\s*%", re.I)
+# "Pentoxifylline 400mg": a name followed by its dose is the generic; a brand or a word of the request is not.
+_NAME_AND_DOSE = re.compile(r"([a-z][a-z-]{3,})\s+\d+(?:\.\d+)?\s*(?:mg|mcg)\b", re.I)
+_NOT_A_NAME = re.compile(r"compound\w*|topical|cream|retro\w*|prospective|request|unknown|generic|oral", re.I)
+
+
+def _unknown_product(service: str, count: int | None) -> Item:
+    named = _NAME_AND_DOSE.match(service)
+    generic = named.group(1).lower() if named and not _NOT_A_NAME.fullmatch(named.group(1)) else None
+    if _TOPICAL_FORM.search(service) or _PATCH.search(service) or re.search(r"\bkit\b", service, re.I):
+        several = len(re.findall(r"\d\s*%", service)) > 1 or re.search(r"compound|\bkit\b", service, re.I)
+        drug_class, generic = ("Topical Compounds" if several else "Topical Analgesics"), None
+    else:
+        drug_class = "Other"
+    return Item("Pharmaceuticals", drug_class, generic, strength(service), count,
+                "a medication form or dose, with no drug in drugs.csv")
+
+
 def _by_rule(text: str, stage: str) -> tuple[str, str | None, str] | None:
     for rule in service_rules():
         if rule.stage == stage and rule.pattern.search(text):
@@ -134,10 +154,8 @@ def classify(treatment: str) -> Item:
     rule = _by_rule(service, "after_drugs")
     if rule:
         return Item(rule[0], rule[1], None, None, count, rule[2])
-    if _DOSAGE.search(service):  # a medication our drug list does not know yet: its class is unknown
-        name = re.match(r"[A-Za-z][A-Za-z-]+", service)
-        return Item("Pharmaceuticals", "Other", name.group(0).lower() if name else None, strength(service), count,
-                    "a dose with no drug in drugs.csv")
+    if _DOSAGE.search(service) or _PRODUCT_FORM.search(service):
+        return _unknown_product(service, count)
     if surgical:  # a service of the operation that no rule names more closely
         return Item("Surgery", "Adjunct Surgical Services", None, None, count, "its surgical context")
     return Item("Other", None, None, None, count, "no rule or drug matched")
