@@ -69,8 +69,8 @@ def specialties(text: str) -> list[str]:
     specialties: list[str] = []
     for piece in re.split(r"[,;]", fold(raw)):
         names = [canonical_specialty(piece)]
-        if names[0] is None and "/" in piece:
-            names = [canonical_specialty(part) for part in piece.split("/")]
+        if names[0] is None:  # two specialties on one line: "Internal Medicine/Pain Management"
+            names = [canonical_specialty(part) for part in re.split(r"/|&|\band\b|\s-\s", piece)]
         for name in names:
             if name and name not in specialties:
                 specialties.append(name)
