@@ -375,6 +375,7 @@ def completeness(blocks: list[dict]) -> tuple[bool, list[str]]:
         for number, (block, rationale) in enumerate(zip(blocks, rationales, strict=True), start=1)
         if not rationale
     ]
-    if not _CONCLUSION.search(last[-300:]):
+    closing = " ".join(re.split(r"(?<=[.!?])\s+", last)[-2:])
+    if not _CONCLUSION.search(closing):
         warnings.append("the last rationale ends without a conclusion")
     return False, warnings
