@@ -58,6 +58,7 @@ PHRASINGS = [
     ("Medrol dose pack", PH, "Adrenal Cortical Steroids"),
     ("Xyzal 5mg #30", PH, "Antihistamine"),
     ("Nifedipine 30mg #30", PH, "Antihypertensive"),
+    ("Narcan nasal spray", PH, "Other"),
     ("Pentoxifylline 400mg #90", PH, "Other"),
     ("Unknownix 40mg #30", PH, "Other"),
     ("Somaflex 20% cream", PH, "Topical Analgesics"),
@@ -170,6 +171,8 @@ PHRASINGS = [
     ("Internal medicine consultation", EM, "Medical Specialties"),
     ("Neurology consultation and treatment", EM, "Medical Specialties"),
     ("Office visits #4", EM, "Medical Specialties"),
+    ("Pain management referral for consideration of epidural steroid injection", EM, "Medical Specialties"),
+    ("Evaluation for possible surgery", SX, "Surgical Consult"),
     ("Dental evaluation and treatment", EM, "Dental Services"),
     ("Night guard for bruxism", EM, "Dental Services"),
     # Psych Services

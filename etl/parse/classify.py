@@ -40,10 +40,14 @@ _CONTEXT = (
     re.compile(r"^\s*[\w/ -]{0,30}?\b(?:to\s+include|including|consisting\s+of)\s*:\s*(?=\S)", re.I),
     _SURGICAL_CONTEXT,
 )
-# Dates of service and what the request follows or precedes: "(DOS 12/29/16)", "[following TPII]"
+# Dates of service, what the request follows or precedes ("(DOS 12/29/16)", "[following TPII]"), and
+# what a visit is for ("Pain management referral for consideration of epidural steroid injection"), unless
+# that is an operation.
 _ASIDES = re.compile(
     r"[(\[]\s*(?:DOS|date\s+of\s+service|following|after|before|prior\s+to)\b[^)\]]*[)\]]"
-    r"|\bDOS:?\s*\d{1,2}/\d{1,2}/\d{2,4}",
+    r"|\bDOS:?\s*\d{1,2}/\d{1,2}/\d{2,4}"
+    r"|(?<=\w)\s+(?:for|regarding)\s+(?:a\s+|the\s+)?(?:possible|potential|consideration\s+of|discussion\s+of)\b"
+    r"(?!.*surg).*$",  # "for possible surgery" is what makes a visit a surgical consult: kept
     re.I,
 )
 
@@ -63,7 +67,7 @@ def service_words(treatment: str) -> tuple[str, bool]:
 
 
 _TOPICAL_FORM = re.compile(
-    r"\b(?:cream|gel|ointment|lotion|liniment|topical|compound(?:ed)?|rub|spray|solution|"
+    r"\b(?:cream|gel|ointment|lotion|liniment|topical|compound(?:ed)?|rub|(?<!nasal )spray|solution|"
     r"emulsion)\b|\d\s*%",
     re.I,
 )
