@@ -235,3 +235,11 @@ def test_a_middle_decision_without_a_rationale_is_kept_with_a_warning():
 
 def test_a_letter_without_anything_to_doubt_has_no_warnings():
     assert parse_text(fixture_text("final-2016-standard"))["warnings"] == []
+
+
+def test_a_verdict_that_lost_its_full_stop_is_kept_with_a_warning():
+    verdict = "The request is not medically necessary at this time"
+    text = replace_last_sentence(fixture_text("final-2016-standard"), verdict)
+    result = parse_text(text)
+    assert not result.get("error")
+    assert result["warnings"] == ["the last rationale ends without a full stop"]

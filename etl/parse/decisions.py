@@ -359,6 +359,10 @@ _CONCLUSION = re.compile(
     re.I,
 )
 # A rationale ends a sentence; "... is not medically necessary" without its full stop is finished too.
+# "... is not medically necessary at this time" with its full stop lost: a verdict, not a cut
+_VERDICT_AT_END = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:not\s+)?(?:medically\s+necessary|a\s+medical\s+necessity)\b[\w ,]{0,40}$", re.I
+)
 _FINISHED = re.compile(r"""(?:[.!?]["')\]]*|necessary|appropriate|necessity)$""", re.I)
 
 
@@ -368,9 +372,14 @@ def completeness(blocks: list[dict]) -> tuple[bool, list[str]]:
     letter and says why."""
     rationales = [fold(_block_fields(block["body"])["rationale"]) for block in blocks]
     last = rationales[-1]
-    if not last or not _FINISHED.search(last):
+    if not last:
         return True, []
-    warnings = [
+    warnings = []
+    if not _FINISHED.search(last):
+        if not _VERDICT_AT_END.search(last):
+            return True, []
+        warnings.append("the last rationale ends without a full stop")
+    warnings += [
         f"decision {number} ({fold(block['heading'])[:60]}) has no rationale"
         for number, (block, rationale) in enumerate(zip(blocks, rationales, strict=True), start=1)
         if not rationale
