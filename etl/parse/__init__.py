@@ -7,13 +7,11 @@ dates). `parse_text` does no I/O; `parse_file` and the command line wrap it with
     python -m etl.parse PATH [PATH ...]     # JSON Lines on stdout, exit 1 if any file was rejected
 """
 
-import re
 from datetime import date
 from pathlib import Path
 
 from etl.extract import Extracted, extract
 from etl.parse import classify, decisions, header, patient, reviewer
-from etl.parse.dates import parse_date
 from etl.parse.decisions import split_heading
 from etl.parse.layouts import (
     IMR_WORDING,
@@ -54,12 +52,7 @@ def parse_text(text: str) -> dict:
 
     top = text[:2000]
     case = header.CASE_NUMBER.search(top) or header.CASE_NUMBER.search(text)
-    decision_date = header.header_date(top, "Decision Date", None)
-    if decision_date is None:  # the letter's own date: "Dated: 9/26/2013", or a date alone on a line at the top
-        dated = re.search(r"\bDated:\s*" + header.NARRATIVE_DATE, top, re.I) or re.search(
-            r"^[ \t]*" + header.NARRATIVE_DATE + r"[ \t]*$", top[:600], re.M
-        )
-        decision_date = parse_date(dated.group(1), None) if dated else None
+    decision_date = header.decision_date(top)
     reference = date.fromisoformat(decision_date) if decision_date else None
 
     summary = section(

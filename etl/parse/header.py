@@ -16,6 +16,17 @@ def header_date(text: str, name: str, reference: date | None) -> str | None:
     return parse_date(match.group(1), reference) if match else None
 
 
+def decision_date(top: str) -> str | None:
+    """Header "Decision Date", else the letter's own date: "Dated: 9/26/2013", or a date alone on a line."""
+    found = header_date(top, "Decision Date", None)
+    if found is None:
+        dated = re.search(r"\bDated:\s*" + NARRATIVE_DATE, top, re.I) or re.search(
+            r"^[ \t]*" + NARRATIVE_DATE + r"[ \t]*$", top[:600], re.M
+        )
+        found = parse_date(dated.group(1), None) if dated else None
+    return found
+
+
 def application_received(text: str, reference: date | None) -> str | None:
     # The two-column header puts "Application" and "Received:" on separate lines and the
     # value after either of them.
