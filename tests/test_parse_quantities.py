@@ -70,6 +70,7 @@ COUNTS = [
     ("Four trigger point injections", 4),
     ("One MRI of the lumbar spine", 1),
     ("3 knee braces", 3),
+    ("30 tablets of Norco 10/325mg", 30),
 ]
 
 NOT_COUNTS = [
@@ -89,6 +90,8 @@ NOT_COUNTS = [
     "Physical therapy for 6 weeks",
     "Two week trial of an acute rehabilitation unit",
     "Tramadol 50mg 1 tab 3 times daily",
+    "Norco 10/325mg: 1 tablet every 6 hours as needed",
+    "Ambien: 1 tab at bedtime",
     # ranges
     "Initial acupuncture, 1 to 2 times per week for 4 weeks, for the neck",
     "Acupuncture 1-2 times a week for 6 weeks",

@@ -87,9 +87,14 @@ _THERAPY = re.compile(r"therap|session|visit|acupunct|chiro|\bpt\b|\bot\b|rehab|
 _TIMES_ALONE = re.compile(
     r"(?:\btimes|\bx)\s*" + _N + r"(?!\s*(?:" + _UNIT + r"|" + _DURATION + r"|(?:a|per|/|each)\s))", re.I
 )
+# "1 tablet every 6 hours" is a dose, "30 tablets" a count
+_DOSE = (
+    r"(?:tabs?|tablets?|caps?|capsules?|pills?|puffs?|drops?|sprays?|patch(?:es)?)\s+(?:by\s+mouth|po\b|orally"
+    r"|every|daily|once|twice|three|four|per\b|a\s+day|q\.?\s*\d|q[hd]|bid|tid|qid|qhs|hs\b|at\s+bedtime|as\s+needed|prn)"
+)
 _LEADING = re.compile(
     r"^(?:[^:]{0,60}:\s*)?" + _N + r"\s+(?!(?:times?|x|additional\s+" + _DURATION + r")\b|" + _UNIT + r"|"
-    + _DURATION + r"|" + _NAME_PART + r")(?=[a-z])",
+    + _DURATION + r"|" + _NAME_PART + r"|" + _DOSE + r")(?=[a-z])",
     re.I,
 )
 _RANGE_OF_TIMES = re.compile(r"\b(?:\d+|" + _WORD + r")\s*(?:-|to|or)\s*(?:\d+|" + _WORD + r")\s*(?:x|times?)\b", re.I)
