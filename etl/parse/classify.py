@@ -8,11 +8,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from etl.parse.drugs import drug_pattern, drugs_in, first_drug_name
+from etl.parse.drugs import drug_pattern, drugs_in
 from etl.parse.quantities import quantity
 from etl.reference import Drug, service_rules
 
-__all__ = ["Item", "classify", "first_drug_name", "quantity", "strength"]
+__all__ = ["Item", "classify", "quantity", "service_words", "strength"]  # quantity: classify.quantity as before
 
 
 @dataclass(frozen=True)

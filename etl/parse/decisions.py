@@ -6,6 +6,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from etl.parse import classify
+from etl.parse.drugs import first_drug_name
 from etl.parse.guidelines import fold_guideline, parse_citations
 from etl.parse.layouts import LAYOUT_FINAL, LAYOUT_PROFESSIONAL
 from etl.parse.quantities import quantity
@@ -218,8 +219,8 @@ def _likeness(treatment: str, original: str) -> float:
     overlap = len(set(item_words) & set(other_words)) / min(len(set(item_words)), len(set(other_words)))
     # same words in another order ("3 times a week for 2 weeks" against "2 times a week for 3 weeks")
     overlap += 0.1 * SequenceMatcher(None, " ".join(item_words), " ".join(other_words)).ratio()
-    drug = classify.first_drug_name(treatment)
-    if drug and drug == classify.first_drug_name(original):
+    drug = first_drug_name(treatment)
+    if drug and drug == first_drug_name(original):
         return 2.0 + overlap
     if item_words[0] != other_words[0]:  # "Chiropractic ..." is not "Acupuncture ..." whatever else they share
         return 0.0
