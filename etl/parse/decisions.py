@@ -241,7 +241,6 @@ def assign_modifications(
     return assigned
 
 
-
 _NUMBERED = r"^[ \t]*(?P<no>\d{1,2})[.)][ \t]+"
 # An item runs on over wrapped lines, but not into the next entry, the next sentence or a label.
 _NOT_NEXT_ENTRY = r"(?:(?!^[ \t]*\d{1,2}[.)][ \t]|\.\s+[A-Z]|:[ \t]*\n).)"
@@ -351,7 +350,6 @@ def decision_record(item_no: int, treatment: str, authorized: str | None, block:
         "rationale": fold(fields["rationale"]),
         "classified_by": item.classified_by,
     }
-
 
 
 _CONCLUSION = re.compile(

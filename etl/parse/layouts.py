@@ -28,12 +28,12 @@ def detect_layout(text: str) -> str | None:
         return LAYOUT_FINAL  # a final determination whose section headings were cut off (the seed)
     return None
 
+
 _DECISIONS_START = {
     LAYOUT_FINAL: label("IMR ISSUES, DECISIONS AND RATIONALES"),
     LAYOUT_DOCUMENTS: r"IMR\s+DECISION\(S\)\s+AND\s+RATIONALE\(S\)",
     LAYOUT_NOTICE: r"Case\s+Summary:?",
 }
-
 
 
 def decisions_start(text: str, layout: str) -> int:
