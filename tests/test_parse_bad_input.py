@@ -195,3 +195,51 @@ def test_a_letter_cut_off_inside_its_decisions_is_rejected(name, cut):
 def test_several_workers_give_the_same_lines_in_the_same_order(mixed_folder, mixed_run):
     pooled = run_parser("--workers", "2", mixed_folder)
     assert (pooled.returncode, pooled.stdout) == (mixed_run.returncode, mixed_run.stdout)
+
+
+# ------------------------------------------------------------------ complete letters kept, with warnings
+
+
+def replace_last_sentence(text: str, sentence: str) -> str:
+    body = text.rstrip()
+    return body[: body.rindex(". ", 0, len(body) - 2) + 1] + " " + sentence + "\n"
+
+
+@pytest.mark.parametrize("name", ["final-2016-standard", "final-2017-expedited", "final-2015-page-citations"])
+def test_a_rationale_closing_in_other_words_keeps_the_letter(name):
+    text = replace_last_sentence(fixture_text(name), "The request is not a medical necessity at this time.")
+    result = parse_text(text)
+    assert not result.get("error")
+    assert result["warnings"] == []
+    assert len(result["decisions"]) == len(golden(name)["decisions"])
+
+
+def test_a_last_rationale_without_a_verdict_is_kept_with_a_warning():
+    text = fixture_text("final-2016-standard")
+    start = text.rindex("Decision rationale:") + len("Decision rationale:")
+    result = parse_text(text[:start] + " The records were reviewed. The worker may return with more records.\n")
+    assert not result.get("error")
+    assert result["warnings"] == ["the last rationale ends without a conclusion"]
+
+
+def test_a_middle_decision_without_a_rationale_is_kept_with_a_warning():
+    text = fixture_text("final-2016-standard")
+    start = text.index("Decision rationale: The examination documents radicular findings")
+    end = text.index("MRI of the cervical spine with and without contrast was the original request.")
+    result = parse_text(text[:start] + text[end:])
+    assert not result.get("error")
+    assert len(result["decisions"]) == len(golden("final-2016-standard")["decisions"])
+    [warning] = result["warnings"]
+    assert warning.startswith("decision ") and "Lumbar epidural steroid injection" in warning
+
+
+def test_a_letter_without_anything_to_doubt_has_no_warnings():
+    assert parse_text(fixture_text("final-2016-standard"))["warnings"] == []
+
+
+def test_a_verdict_that_lost_its_full_stop_is_kept_with_a_warning():
+    verdict = "The request is not medically necessary at this time"
+    text = replace_last_sentence(fixture_text("final-2016-standard"), verdict)
+    result = parse_text(text)
+    assert not result.get("error")
+    assert result["warnings"] == ["the last rationale ends without a full stop"]

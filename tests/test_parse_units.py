@@ -266,6 +266,40 @@ def test_three_sentence_heading_wrapped_and_ending_in_is():
     )
 
 
+@pytest.mark.parametrize(
+    ("heading", "original", "authorized"),
+    [
+        (
+            "Acupuncture 12 sessions was the original request. The Claims Administrator authorized Acupuncture, "
+            "6 sessions, leaving the original request IMR eligible. The original request, Acupuncture 12 sessions is",
+            "Acupuncture 12 sessions",
+            "Acupuncture, 6 sessions",
+        ),
+        (
+            "Inpatient rehabilitation 10 days was the original request. The Claims Administrator authorized a "
+            "skilled nursing facility for 7 days, leaving the original request IMR eligible. The original "
+            "request, Inpatient rehabilitation 10 days is",
+            "Inpatient rehabilitation 10 days",
+            "skilled nursing facility for 7 days",
+        ),
+        (
+            "Norco 10/325mg #120 was the original request. The Claims Administrator certified Norco 10/325mg #60. "
+            "The remaining IMR eligible portion of the original request, Norco 10/325mg #60 is",
+            "Norco 10/325mg #120",
+            "Norco 10/325mg #60",
+        ),
+        (
+            "Physical therapy 12 visits was the original request. The Claims Administrator modified the request to "
+            "6 visits, leaving the original request IMR eligible. The original request, Physical therapy 12 visits is",
+            "Physical therapy 12 visits",
+            "6 visits",
+        ),
+    ],
+)
+def test_a_modification_in_the_active_voice(heading, original, authorized):
+    assert split_heading(heading) == (original, authorized)
+
+
 def test_leaving_the_original_request_eligible_heading():
     heading = (
         "MRI of the cervical spine with and without contrast was the original request. MRI of the cervical "
@@ -341,6 +375,54 @@ def test_typical_items_are_classified(treatment, category, subcategory, generic)
 
 def test_classified_item_carries_strength_and_quantity():
     assert classify.classify("Norco 10/325mg #90") == classify.Item(
-        "Pharmaceuticals", "Opioids", "hydrocodone / acetaminophen", "10/325mg", 90
+        "Pharmaceuticals", "Opioids", "hydrocodone / acetaminophen", "10/325mg", 90, "drugs.csv: norco"
     )
     assert classify.classify("Physical therapy 2 times a week for 6 weeks").quantity == 12
+
+
+# ------------------------------------------------------------------ issue 8: kinds of mistakes seen in real letters
+
+
+def test_a_to_inside_the_item_is_not_where_a_summary_modification_splits():
+    from etl.parse.decisions import summary_modifications
+
+    summary = (
+        "The Utilization Review modified the request for Physical therapy 2 times a week for 6 weeks to the right "
+        "elbow to 6 sessions of physical therapy. UR modified Norco 10/325mg #60 to #30."
+    )
+    assert summary_modifications(summary) == [
+        ("Physical therapy 2 times a week for 6 weeks to the right elbow", "6 sessions of physical therapy"),
+        ("Norco 10/325mg #60", "#30"),
+    ]
+
+
+def test_a_heading_wrapped_at_the_items_own_colon_keeps_its_first_line():
+    from etl.parse.decisions import split_decisions
+
+    section = (
+        "The Final Determination was based on decisions for the disputed items/services set forth below:\n"
+        "Associated surgical service:\nArc sling: Upheld\n"
+        "Claims Administrator guideline: The Claims Administrator did not cite any medical evidence.\n"
+        "MAXIMUS guideline: The Expert Reviewer did not cite any medical evidence for its decision.\n"
+        "Decision rationale: The surgery is not medically necessary, so the sling is not medically necessary.\n"
+    )
+    [block] = split_decisions(section)
+    assert block["heading"] == "Associated surgical service: Arc sling"
+
+
+@pytest.mark.parametrize(
+    ("line", "sources"),
+    [
+        # a non-MTUS citation that names an ODG chapter without saying ODG
+        ("Decision based on Non-MTUS Citation Low Back (Hyperstimulation analgesia).", {("ODG", None)}),
+        # ODG and ACOEM's book (by its editor and title) run together in one citation
+        (
+            "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Low back - Manipulation "
+            "Harris J. Occupational medicine practice guidelines, 2nd edition (2004) p 301.",
+            {("ODG", None), ("ACOEM", None)},
+        ),
+        ("Decision based on Non-MTUS Citation https://www.fda.gov/drugs label.", {("OTHER", None)}),
+    ],
+)
+def test_citations_read_as_their_sources(line, sources):
+    assert {(c["source"], c["chapter"]) for c in parse_citations(line)} == sources

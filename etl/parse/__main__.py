@@ -47,6 +47,5 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if rejected else 0
 
 
-
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,7 +22,20 @@ _NOTHING_CITED = re.compile(
 )
 _STATEMENT = re.compile(r"Decision\s+based\s+on\s+", re.I)
 _ODG = re.compile(r"Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|\bODG\b", re.I)
-_ACOEM = re.compile(r"\bACOEM\b|American\s+College\s+of\s+Occupational\s+and\s+Environmental\s+Medicine", re.I)
+# ACOEM's guideline book by its title too ("Harris J. Occupational medicine practice guidelines, 2nd edition")
+_ACOEM = re.compile(
+    r"\bACOEM\b|American\s+College\s+of\s+Occupational\s+and\s+Environmental\s+Medicine"
+    r"|Occupational\s+Medicine\s+Practice\s+Guidelines",
+    re.I,
+)
+# A non-MTUS citation that opens with a body-part chapter and names no source is ODG's: ODG is the
+# non-MTUS guideline arranged by those chapters ("Non-MTUS Citation Low Back (Hyperstimulation analgesia)").
+_ODG_CHAPTER = re.compile(
+    r"^\s*(?:Ankle|Foot|Elbow|Forearm|Wrist|Hand|Head|Hip|Pelvis|Knee|Leg|Low\s+Back|Lumbar|Neck|Upper\s+Back"
+    r"|Cervical|Thoracic|Shoulder|Pain|Chronic\s+Pain|Mental\s+Illness|Stress|Burns|Pulmonary|Carpal\s+Tunnel"
+    r"|Eye|Integrated\s+Treatment)\b",
+    re.I,
+)
 _MTUS = re.compile(r"\bMTUS\b|Medical\s+Treatment\s+Utilization\s+Schedule", re.I)
 _OTHER_EVIDENCE = re.compile(r"https?://|www\.|\bjournal\b|\bet\s+al\b|\bFDA\b|\bpubmed\b|\bvol\.|\(\d{4}\)", re.I)
 _URL = re.compile(r"https?://|www\.", re.I)
@@ -143,7 +156,8 @@ def _non_mtus_citation(body: str) -> dict:
         page_mention = _PAGES.search(topic)
         topic = topic[: page_mention.start()] if page_mention else topic
         return {"source": "ACOEM", "chapter": None, "section": _strip_edges(topic), "pages": pages}
-    return {"source": "OTHER", "chapter": None, "section": _strip_edges(body), "pages": pages}
+    source = "ODG" if _ODG_CHAPTER.match(body) and not _OTHER_EVIDENCE.search(body) else "OTHER"
+    return {"source": source, "chapter": None, "section": _strip_edges(body), "pages": pages}
 
 
 def _split_sources(body: str) -> list[str]:

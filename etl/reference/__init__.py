@@ -34,6 +34,7 @@ class ServiceRule:
     pattern: re.Pattern
     category: str
     subcategory: str | None
+    line: int  # its line in the CSV, so a decision can say which rule classified it
 
 
 def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -121,7 +122,7 @@ def load_service_rules(path: Path) -> list[ServiceRule]:
             pattern = re.compile(r["pattern"], re.IGNORECASE)
         except re.error as e:
             raise ValueError(f"{path}, line {line}: bad regular expression: {e}") from None
-        out.append(ServiceRule(r["stage"], pattern, category, sub))
+        out.append(ServiceRule(r["stage"], pattern, category, sub, line))
     return out
 
 

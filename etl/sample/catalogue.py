@@ -570,7 +570,12 @@ SERVICES: tuple[Service, ...] = (
     Service(
         "Surgery",
         "Adjunct Surgical Services",
-        ("Assistant surgeon", "PA assist", "Pre-operative medical clearance", "Pre-op labs: CBC, BMP, PT/PTT"),
+        (
+            "Assistant surgeon",
+            "PA assist",
+            "Pre-operative medical clearance",
+            "Associated surgical service: Surgical assistant",
+        ),
         "none",
         "general",
         "Surgical Considerations",
