@@ -43,6 +43,13 @@ def with_shares(frame: pl.DataFrame, chosen: tuple[str, ...] = ()) -> pl.DataFra
         chosen=pl.col("code").is_in(list(chosen)))
 
 
+def share_table(frame: pl.DataFrame, *groups: str) -> pl.DataFrame:
+    """What a reasons table shows (and its CSV holds): the groups, the reason, counts, share and interval."""
+    return frame.select(*groups, pl.col("label").alias("reason"), pl.col("giving").alias("decisions_giving"),
+                        pl.col("decisions").alias("upheld_decisions"), "share_with_interval", "share", "ci_low",
+                        "ci_high", "code")
+
+
 def order_by_share(shares: pl.DataFrame) -> list[str]:
     """Reason labels, most given first (ties by label, so the order is stable)."""
     return shares.sort(["share", "label"], descending=[True, False])["label"].to_list()
@@ -76,9 +83,14 @@ def share_dots(shares: pl.DataFrame, title: str) -> alt.LayerChart:
     dots = base.mark_circle(size=140, cursor="pointer").encode(
         x=alt.X("share:Q", scale=x_scale), color=CHOSEN_COLOUR, opacity=JUDGED_OPACITY, tooltip=tooltip,
     ).add_params(_select_reason())
+    # Every dot has the same n (the title gives it), so its label is the share and interval alone.
     text = base.mark_text(align="left", dx=6, fontSize=11).encode(
-        x=alt.X("ci_high:Q", scale=x_scale), text="share_with_interval:N", opacity=JUDGED_OPACITY,
-    )
+        x=alt.X("ci_high:Q", scale=x_scale), opacity=JUDGED_OPACITY,
+        text=alt.condition("datum.enough_to_judge",
+                           alt.Text("dot_label:N"), alt.value("too few to judge")),
+    ).transform_calculate(
+        dot_label="format(datum.share, '.1%') + ' (' + format(datum.ci_low, '.1%') + '–' + "
+                  "format(datum.ci_high, '.1%') + ')'")
     return (interval + dots + text).properties(height=alt.Step(26))
 
 
@@ -115,7 +127,9 @@ def share_heatmap(cells: pl.DataFrame, group: str, title: str, columns: list[str
     ).add_params(_select_reason())
     numbers = base.mark_text(fontSize=11).encode(
         text=alt.Text("share:Q", format=".0%"),
-        color=alt.condition(f"datum.share > {top / 2}", alt.value("white"), alt.value("black")),
+        color=alt.condition(f"datum.share > {top / 2} && datum.enough_to_judge", alt.value("white"),
+                            alt.value("black")),
+        opacity=JUDGED_OPACITY,
     )
     return (cells_mark + numbers).properties(height=alt.Step(24))
 

@@ -19,7 +19,13 @@ five codes by 1 of 6 each; 1 of 6 gives a records-gap reason.
 """
 
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -229,8 +235,9 @@ def test_the_page_opens_with_the_numbers_that_answer_why(app):
     assert any(c.startswith("Shares of the 6 upheld decisions whose reasons were read (1 more gave none the "
                             "reader recognised); a decision gives 1.2 reasons") for c in captions)
     shares = app.dataframe[0].value
-    assert shares["label"].tolist()[0] == "Clinical criteria not met"
-    assert shares["giving"].tolist() == [2, 1, 1, 1, 1, 1]
+    assert shares["reason"].tolist()[0] == "Clinical criteria not met"
+    assert shares["decisions_giving"].tolist() == [2, 1, 1, 1, 1, 1]
+    assert set(shares["upheld_decisions"]) == {6}
     assert len(app.get("vega_lite_chart")) == 3  # the dots, the heatmap, the trend
 
 
@@ -277,3 +284,59 @@ def test_a_database_without_reasons_says_so(dashboard_db, monkeypatch, tmp_path)
     monkeypatch.setenv("IMR_DB", str(empty))
     app = open_reasons(AppTest.from_file(APP, default_timeout=60).run())
     assert "No upheld decision with its reasons read" in app.info[0].value
+
+
+# ---------------------------------------------------------------- a real click, in Chromium
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WAIT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def reasons_server(reasons_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=data.PROJECT_DIR, env=dict(os.environ, IMR_DB=str(reasons_db)), stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start; see {log.name}")
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is missing: run scripts/setup.sh --browser")
+def test_clicking_a_dot_in_the_browser_sets_the_reasons_filter(reasons_server):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page.goto(f"{reasons_server}/reasons")
+            dots = page.locator('[data-testid="stVegaLiteChart"]').first.locator(".mark-symbol path")
+            dots.first.wait_for(timeout=WAIT_MS)
+            # Vega labels each dot with its fields; the order of the dots is the data's, not the axis's.
+            dots.and_(page.locator('[aria-label*="label: Beyond the recommended duration;"]')).click()
+            page.get_by_text("Filtered to decisions giving Beyond the recommended duration").wait_for(timeout=WAIT_MS)
+            assert page.locator('[data-testid="stException"]').count() == 0
+        finally:
+            browser.close()

@@ -35,9 +35,7 @@ def render() -> None:
     columns = rs.order_by_share(shares)
     reason_chart(rs.share_dots(shares, f"Share of the {summary['with_reasons']:,} upheld decisions giving "
                                        "each reason (click one to filter every page)"), "reason-dots")
-    ui.table(shares.sort("share", descending=True).select(
-        "label", "code", "giving", "decisions", "share_with_interval", "share", "ci_low", "ci_high"),
-        "reason-shares", PAGE, filters)
+    ui.table(rs.share_table(shares.sort("share", descending=True)), "reason-shares", PAGE, filters)
 
     st.subheader("By service, drug class and reviewer")
     breakdowns = {
@@ -58,9 +56,8 @@ def render() -> None:
                 if len(busiest) < cells[group].n_unique() else "")
         reason_chart(rs.share_heatmap(shown, group, f"Share of upheld decisions giving each reason, by {by}{more}",
                                       columns), f"reason-heatmap-{group}")
-    ui.table(cells.sort([group, "share"], descending=[False, True]).select(
-        group, "label", "giving", "decisions", "share_with_interval", "share", "ci_low", "ci_high"),
-        f"reasons-by-{group.replace('_', '-')}", PAGE, filters)
+    ui.table(rs.share_table(cells.sort([group, "share"], descending=[False, True]), group),
+             f"reasons-by-{group.replace('_', '-')}", PAGE, filters)
 
     st.subheader("By year")
     trend = rs.with_shares(ui.query("reasons_trend", filters), chosen)
@@ -69,9 +66,8 @@ def render() -> None:
         lines = list(dict.fromkeys([*columns[:TREND_REASONS], *shares.filter(pl.col("chosen"))["label"]]))
         ui.chart(rs.share_trend(trend.filter(pl.col("label").is_in(lines)),
                                 f"The {len(lines)} most given reasons, share of each year's upheld decisions"))
-    ui.table(trend.sort(["decision_year", "share"], descending=[False, True]).select(
-        "decision_year", "label", "giving", "decisions", "share_with_interval", "share", "ci_low", "ci_high"),
-        "reasons-by-year", PAGE, filters)
+    ui.table(rs.share_table(trend.sort(["decision_year", "share"], descending=[False, True]), "decision_year"),
+             "reasons-by-year", PAGE, filters)
 
     st.subheader("The decisions and the reviewers' words")
     detail = ui.query("reasons_decisions", filters, limit=DETAIL_ROWS)
@@ -79,8 +75,8 @@ def render() -> None:
                "the rationale that state it.")
     detail = detail.join(rs.labels().select("code", reason="label"), on="code", how="left")
     # st.dataframe shows the letters' words as plain text.
-    ui.table(detail.select("case_number", "item_no", "decision_date", "treatment", "service_category",
-                           "reviewer_specialty", "reason", "evidence"), "reason-evidence", PAGE, filters)
+    ui.table(detail.select("case_number", "reason", "evidence", "treatment", "item_no", "decision_date",
+                           "service_category", "reviewer_specialty"), "reason-evidence", PAGE, filters)
     ui.decisions_download(PAGE, filters)
 
 
