@@ -110,7 +110,9 @@ def share_heatmap(cells: pl.DataFrame, group: str, title: str, columns: list[str
     A click on a cell selects its reason.
     """
     rows = cells.unique(group).sort(["decisions", group], descending=[True, False])["row"].to_list()
-    top = float(cells["share"].max() or 0.0)
+    # The colour scale spans the groups large enough to judge: a 100% in a group of five would wash out the rest.
+    judged = cells.filter(pl.col("enough_to_judge"))
+    top = float((judged if not judged.is_empty() else cells)["share"].max() or 0.0)
     base = alt.Chart(cells, title=title).encode(
         x=alt.X("label:N", sort=columns, title=None,
                 axis=alt.Axis(orient="top", labelAngle=-40, labelAlign="left", labelOverlap=False,
@@ -121,8 +123,8 @@ def share_heatmap(cells: pl.DataFrame, group: str, title: str, columns: list[str
                  alt.Tooltip("giving:Q", title="decisions giving it", format=",")],
     )
     cells_mark = base.mark_rect(stroke="white", strokeWidth=1, cursor="pointer").encode(
-        color=alt.Color("share:Q", title="Share", scale=alt.Scale(scheme="oranges", domain=[0, max(top, 0.01)]),
-                        legend=alt.Legend(format="%")),
+        color=alt.Color("share:Q", title="Share", legend=alt.Legend(format="%"),
+                        scale=alt.Scale(scheme="oranges", domain=[0, max(top, 0.01)], clamp=True)),
         opacity=JUDGED_OPACITY,
     ).add_params(_select_reason())
     numbers = base.mark_text(fontSize=11).encode(

@@ -38,6 +38,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data
 from dashboard import reasons as rs
 from etl.db import build_decision_facts
+from etl.reference import reason_labels as reason_labels_module
 from etl.reference.reason_labels import COLUMNS, load_reason_labels, reason_labels
 from etl.vocab import REASON_CODES
 
@@ -273,6 +274,21 @@ def test_the_filter_set_elsewhere_is_highlighted(app):
     app.run()
     assert any(c.value.startswith("Filtered to decisions giving Beyond the recommended duration")
                for c in app.caption)
+
+
+def test_a_bad_labels_file_is_a_sentence_not_a_traceback(reasons_db, monkeypatch, tmp_path):
+    (tmp_path / "reason_labels.csv").write_text(f"{','.join(COLUMNS)}\nnot_a_code,Label,What,no\n")
+    monkeypatch.setattr(reason_labels_module, "DIR", tmp_path)
+    reason_labels.cache_clear()
+    monkeypatch.setenv("IMR_DB", str(reasons_db))
+    try:
+        app = AppTest.from_file(APP, default_timeout=60).run()
+        app.switch_page("dashboard/pages/reasons.py").run()
+    finally:
+        reason_labels.cache_clear()
+    assert not app.exception
+    assert app.error[0].value.startswith("The reason labels could not be read: ")
+    assert "reason_labels.csv, line 2: unknown reason code 'not_a_code'" in app.error[0].value
 
 
 def test_a_database_without_reasons_says_so(dashboard_db, monkeypatch, tmp_path):

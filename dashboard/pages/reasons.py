@@ -20,6 +20,11 @@ DETAIL_ROWS = 1000
 def render() -> None:
     filters = ui.page_header("Reasons", "Why IMR reviewers uphold UR: the reasons their rationales give, "
                                         "for which services, and how that changes.")
+    try:
+        rs.labels()
+    except ValueError as bad:
+        st.error(f"The reason labels could not be read: {bad}. Correct that row and reload the page.")
+        return
     chosen = tuple(st.session_state.get(REASONS_KEY) or ())
     summary = ui.query("reasons_summary", filters, records_gap_codes=rs.records_gap_codes()).row(0, named=True)
     shares = rs.with_shares(ui.query("reasons_shares", filters), chosen)
