@@ -3,7 +3,7 @@
 --   crossed with every drug class (giving = 0 where none gives it, so a heatmap has every cell).
 --   `decisions`: the group's upheld decisions whose reasons were read; `giving`: those giving the code.
 -- Parameters: the shared filters (see filtered_decisions.sql).
-WITH upheld AS (
+WITH upheld AS MATERIALIZED (
     SELECT drug_class, reason_codes
     FROM filtered
     WHERE outcome = 'upheld' AND len(reason_codes) > 0 AND drug_class IS NOT NULL

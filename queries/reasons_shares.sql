@@ -3,7 +3,7 @@
 --   filtered upheld decision whose reasons were read (the same on every row); `giving` those giving
 --   the code. A decision may give several codes, so the shares add up to more than 100%.
 -- Parameters: the shared filters (see filtered_decisions.sql).
-WITH upheld AS (
+WITH upheld AS MATERIALIZED (
     SELECT reason_codes FROM filtered WHERE outcome = 'upheld' AND len(reason_codes) > 0
 ), given AS (
     SELECT code, count(*) AS giving

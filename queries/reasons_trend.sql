@@ -3,7 +3,7 @@
 --   crossed with every decision year (giving = 0 where none gives it, so every line has every year).
 --   `decisions`: the group's upheld decisions whose reasons were read; `giving`: those giving the code.
 -- Parameters: the shared filters (see filtered_decisions.sql).
-WITH upheld AS (
+WITH upheld AS MATERIALIZED (
     SELECT decision_year, reason_codes
     FROM filtered
     WHERE outcome = 'upheld' AND len(reason_codes) > 0 AND decision_year IS NOT NULL
