@@ -197,6 +197,20 @@ def test_decisions_with_their_evidence_newest_first(con):
     assert run(con, "reasons_decisions", limit=2).height == 2
 
 
+# ---------------------------------------------------------------- charts
+
+def test_the_heatmap_labels_every_reason_column_and_marks_small_groups():
+    cells = rs.group_rows(rs.with_shares(pl.DataFrame({
+        "service_category": ["Surgery", "Surgery", "DMEPOS", "DMEPOS"], "code": ["other", "contraindicated"] * 2,
+        "decisions": [40, 40, 5, 5], "giving": [10, 2, 1, 0]})), "service_category")
+    spec = rs.share_heatmap(cells, "service_category", "title", ["Other reason", "Contraindicated"]).to_dict()
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["sort"] == ["Other reason", "Contraindicated"]
+    assert x["axis"]["labelOverlap"] is False  # Vega-Lite would otherwise drop labels that collide
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == ["Surgery (n=40)", "DMEPOS (n=5, too few to judge)"]
+    assert [p["select"]["fields"] for p in spec["params"]] == [["code"]]
+
+
 # ---------------------------------------------------------------- clicks
 
 @pytest.mark.parametrize(("state", "codes"), [
