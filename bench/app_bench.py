@@ -26,7 +26,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from dashboard import data  # noqa: E402  (the project root is on the path only from here on)
+from dashboard import data, reasons  # noqa: E402  (the project root is on the path only from here on)
 
 GOAL_SECONDS = 0.25
 CHROMIUM = "/usr/bin/chromium"
@@ -58,6 +58,8 @@ def page_params(con, page: str, filters: data.Filters) -> dict[str, object]:
         params["letter_id"] = first["letter_id"][0] if first.height else -1
     if page == "medications":
         params["limit"] = 25
+    if page == "reasons":
+        params["records_gap_codes"] = reasons.records_gap_codes()
     return params
 
 

@@ -34,6 +34,8 @@ PAGE_QUERIES: dict[str, tuple[str, ...]] = {
     "guidelines": (*SENTENCE_QUERIES, "guidelines_sources", "guidelines_mtus_parts", "guidelines_agreement"),
     "reviewers": (*SENTENCE_QUERIES, "reviewers_specialty", "reviewers_specialty_category", "reviewers_licence"),
     "ur_modifications": (*SENTENCE_QUERIES, "ur_actions", "ur_modified_by_group"),
+    "reasons": (*SENTENCE_QUERIES, "reasons_summary", "reasons_shares", "reasons_by_category",
+                "reasons_by_drug_class", "reasons_by_specialty", "reasons_trend", "reasons_decisions"),
     "letters": (*SENTENCE_QUERIES, "letters_list", "letter_detail", "letter_decisions"),
     "data_quality": ("quality_load_runs", "quality_files", "quality_rejection_reasons", "quality_rejected",
                      "quality_field_coverage"),

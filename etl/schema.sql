@@ -43,6 +43,11 @@ CREATE TYPE mtus_chapter_t AS ENUM (
     'Chronic Pain', 'Opioids', 'General Approaches', 'Neck and Upper Back', 'Shoulder',
     'Elbow', 'Forearm, Wrist, and Hand', 'Low Back', 'Knee', 'Ankle and Foot',
     'Stress-Related Conditions', 'Eye', 'Acupuncture', 'Postsurgical', 'Drug Formulary');
+CREATE TYPE reason_code_t AS ENUM (
+    'not_recommended', 'duration_exceeded', 'no_functional_improvement', 'quantity_exceeded',
+    'first_line_not_tried', 'criteria_not_met', 'insufficient_documentation', 'monitoring_missing',
+    'dependent_on_denied', 'home_exercise_sufficient', 'duplicate_or_repeat', 'preferred_alternative',
+    'contraindicated', 'criteria_met', 'other');
 
 -- ---------------------------------------------------------------- raw tables
 -- etl/load.py writes letters, decisions and citations in decision-date order (undated last),
@@ -130,6 +135,15 @@ CREATE TABLE decision_texts (
     ca_guideline_text  VARCHAR,
     imr_guideline_text VARCHAR,
     rationale          VARCHAR NOT NULL
+);
+
+-- Why the reviewer ruled (../shared/spec/decision-reasons.md): one row per decision and reason code,
+-- with the span of the rationale that states it.
+CREATE TABLE decision_reasons (
+    letter_id INTEGER NOT NULL,
+    item_no   SMALLINT NOT NULL,
+    code      reason_code_t NOT NULL,
+    evidence  VARCHAR
 );
 
 -- One row per citation, with the side that made it.
@@ -239,8 +253,13 @@ LEFT JOIN v_citation_summary imr
 LEFT JOIN v_citation_summary ca
        ON ca.letter_id = d.letter_id AND ca.item_no = d.item_no AND ca.side = 'claims_administrator';
 
--- The dashboard's grain: one row per decision with its letter's fields.
+-- The dashboard's grain: one row per decision with its letter's fields and reason codes.
 CREATE VIEW v_decision_facts AS
+WITH reasons AS (
+    SELECT letter_id, item_no, list(CAST(code AS VARCHAR) ORDER BY code) AS reason_codes
+    FROM decision_reasons
+    GROUP BY letter_id, item_no
+)
 SELECT
     l.letter_id, l.case_number, d.item_no,
     l.decision_date, l.decision_month, l.decision_year, l.date_assigned, l.days_to_decision,
@@ -251,9 +270,11 @@ SELECT
     d.service_category, d.service_subcategory, d.drug_class, d.drug_generic, d.strength, d.quantity,
     d.ur_action, d.ur_authorized, d.ur_authorized_quantity, d.share_cut,
     d.imr_sources, d.imr_source_key, d.imr_mtus_chapter, d.imr_guideline_group,
-    d.ca_sources, d.ca_source_key, d.ca_mtus_chapter, d.ca_guideline_group, d.same_sources_as_ca
+    d.ca_sources, d.ca_source_key, d.ca_mtus_chapter, d.ca_guideline_group, d.same_sources_as_ca,
+    coalesce(r.reason_codes, [])                                AS reason_codes
 FROM v_decisions d
-JOIN v_letters l USING (letter_id);
+JOIN v_letters l USING (letter_id)
+LEFT JOIN reasons r ON r.letter_id = d.letter_id AND r.item_no = d.item_no;
 
 -- ---------------------------------------------------------------- the questions' table
 -- decision_facts is materialised by etl/db.py: build_decision_facts() runs

@@ -25,7 +25,7 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = {"Overview": "overview", "Medications": "medications", "Guidelines": "guidelines",
-         "Reviewers": "reviewers", "UR modifications": "ur-modifications", "Letters": "letters",
+         "Reviewers": "reviewers", "UR modifications": "ur-modifications", "Reasons": "reasons", "Letters": "letters",
          "Data quality": "data-quality"}
 WAIT_MS = 30_000
 

@@ -18,6 +18,7 @@ ENUMS = {
     "service_category_t": vocab.SERVICE_CATEGORIES,
     "service_subcategory_t": vocab.SUBCATEGORIES,
     "mtus_chapter_t": vocab.MTUS_CHAPTERS,
+    "reason_code_t": vocab.REASON_CODES,
 }
 
 # Columns the dashboard reads: they may gain company, never lose a member.
@@ -29,7 +30,7 @@ DASHBOARD_COLUMNS = {
         "treatment", "outcome", "overturned", "service_category", "service_subcategory", "drug_class",
         "drug_generic", "strength", "quantity", "ur_action", "ur_authorized", "ur_authorized_quantity",
         "share_cut", "imr_sources", "imr_mtus_chapter", "imr_guideline_group", "ca_sources", "ca_mtus_chapter",
-        "ca_guideline_group", "same_sources_as_ca"),
+        "ca_guideline_group", "same_sources_as_ca", "reason_codes"),
     "v_rejected_files": ("path", "sha256", "reason", "rejected_at", "run_id"),
     "load_runs": ("run_id", "started_at", "finished_at", "parser_version", "sources", "files_seen",
                   "files_loaded", "files_skipped", "files_duplicate", "files_rejected"),
