@@ -17,6 +17,7 @@ from etl.extract import Extracted, extract
 from etl.parse import classify
 from etl.parse.dates import parse_date
 from etl.parse.guidelines import fold_guideline, parse_citations
+from etl.parse.reasons import read_reasons
 from etl.reference import specialty_variants, state_codes
 from etl.vocab import ERROR_NOT_IMR, ERROR_TRUNCATED, SPECIALTIES
 
@@ -615,6 +616,7 @@ def _decision_record(item_no: int, treatment: str, authorized: str | None, block
         "ca_citations": parse_citations(ca_text),
         "imr_citations": parse_citations(imr_text),
         "rationale": fold(fields["rationale"]),
+        "reasons": read_reasons(fold(fields["rationale"]), block["outcome"]),
     }
 
 

@@ -153,3 +153,64 @@ def state_codes() -> dict[str, str]:
 def service_rules() -> list[ServiceRule]:
     """Non-drug treatment rules in file order; the first match within a stage wins."""
     return load_service_rules(DIR / "service_rules.csv")
+
+
+# ------------------------------------------------------------------ decision reasons
+
+# finding: only in sentences about this patient or request; anywhere: recited text too;
+# alone: a finding counted only when the rationale gives no other reason (boilerplate).
+REASON_SCOPES = ("finding", "anywhere", "alone")
+# Shorthands a pattern in reason_patterns.csv may use, so a row reads like the wording it catches.
+REASON_MACROS = {
+    "neg": r"\b(?:no|not|none|nor|neither|never|without|absent|absence\s+of|lacks?|lacking|lack\s+of|"
+    r"fail(?:s|ed)?\s+to|unable\s+to|cannot|can\s*not|did\s+not|does\s+not|do\s+not|has\s+not|have\s+not|"
+    r"had\s+not|was\s+not|were\s+not|is\s+not|are\s+not|insufficient|limited|unclear|"
+    r"(?:isn|wasn|doesn|didn|hasn|haven)'t|nothing)",
+    "doc": r"(?:documentation|documented|document|evidence|indication|indicated|mention|mentioned|record|"
+    r"information|report|reports|notes?|details?|discussion|findings?|history|description|support|"
+    r"objective\s+evidence|clinical\s+documentation|proof)",
+    "pt": r"\b(?:patient|claimant|injured\s+worker|applicant|employee|individual|worker|member|he|she|they)",
+    "gap": r"[^;]{0,100}?",  # a few words within the clause
+    "near": r"[^;,]{0,50}?",  # fewer words, not past a comma
+}
+
+
+@dataclass(frozen=True)
+class ReasonPattern:
+    line: int
+    code: str
+    scope: str
+    pattern: re.Pattern
+    unless: re.Pattern | None
+
+
+def _reason_regex(path: Path, line: int, text: str, column: str) -> re.Pattern:
+    unknown = sorted(set(re.findall(r"\{([a-z_]+)\}", text)) - set(REASON_MACROS))
+    _check(not unknown, path, line, f"{column} uses unknown shorthands {unknown}; known: {sorted(REASON_MACROS)}")
+    expanded = re.sub(r"\{([a-z_]+)\}", lambda m: REASON_MACROS[m.group(1)], text)
+    try:
+        return re.compile(expanded, re.IGNORECASE)
+    except re.error as e:
+        raise ValueError(f"{path}, line {line}: bad regular expression in {column}: {e}") from None
+
+
+def load_reason_patterns(path: Path) -> list[ReasonPattern]:
+    """Phrase patterns per reason code, in file order; {neg}, {doc}, {pt}, {gap}, {near} are shorthands."""
+    from etl.vocab import REASON_CODES  # here, so the loaders above keep their own import line
+
+    out: list[ReasonPattern] = []
+    for line, r in _rows(path, ("code", "scope", "pattern", "unless")):
+        _check(r["code"] in REASON_CODES, path, line, f"unknown reason code {r['code']!r}")
+        _check(r["scope"] in REASON_SCOPES, path, line,
+               f"unknown scope {r['scope']!r}, expected one of {REASON_SCOPES}")
+        _check(bool(r["pattern"]), path, line, "empty pattern")
+        unless = _reason_regex(path, line, r["unless"], "unless") if r["unless"] else None
+        out.append(ReasonPattern(line, r["code"], r["scope"], _reason_regex(path, line, r["pattern"], "pattern"),
+                                 unless))
+    return out
+
+
+@functools.cache
+def reason_patterns() -> list[ReasonPattern]:
+    """The phrase patterns of etl/reference/reason_patterns.csv, in file order."""
+    return load_reason_patterns(DIR / "reason_patterns.csv")

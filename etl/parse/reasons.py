@@ -1,0 +1,123 @@
+"""Why the reviewer ruled: the reason codes a decision rationale states.
+
+The codes and the rules for applying them are ../shared/spec/decision-reasons.md. The words
+are easy; the work is knowing whether the reviewer applies them to this patient. So the
+rationale is read sentence by sentence: recited guideline text (a long quote, or a sentence
+whose subject is the guideline and that says nothing of this patient or request) is not a
+finding, and most patterns count only in findings. The phrase patterns themselves, with their
+negations ("no evidence of ... red flags", not "evidence of red flags"), live in
+etl/reference/reason_patterns.csv, in order of specificity: a match that overlaps the span of
+an earlier (more specific) code's match is not counted again for a later, more generic code.
+
+Pure: no I/O beyond the cached reference CSV.
+"""
+
+import re
+from dataclasses import dataclass
+
+from etl.reference import reason_patterns
+from etl.vocab import OVERTURNED_REASON_CODES
+
+# A sentence ends at . ! or ? followed by space and a capital, a quote or a bracket; not after
+# the abbreviations reviewers use in the middle of a sentence.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”']?\s+(?=[\"“(\[]?[A-Z0-9])")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|vs|v|Dr|Mr|Mrs|Ms|No|Nos|Fig|al|approx|etc|St|Jr|Sr|mg|U\.S|p|pp|cf|ca)|\b[A-Z])\.$", re.I
+)
+# A quoted stretch this long is guideline text the reviewer recites, not a finding.
+_LONG_QUOTE = re.compile(r"[\"“][^\"“”]{60,}?[\"”]")
+_GUIDELINE = re.compile(
+    r"\b(?:MTUS|ODG|ACOEM|guidelines?|Official\s+Disability|Chronic\s+Pain\s+Medical\s+Treatment|"
+    r"evidence[- ]based|literature|studies|peer[- ]reviewed|recommendations?)\b",
+    re.I,
+)
+# Words that tie a sentence to this patient or this request: the sentence then applies the guideline.
+_APPLIED = re.compile(
+    r"\b(?:the|this|our|said)\s+(?:patient|claimant|injured\s+worker|applicant|employee|individual|worker|member|"
+    r"records?|request|requested|documentation|progress\s+notes?|notes?|reports?|case|file|provider|physician)\b"
+    r"|\b(?:he|she|his|her|him|hers)\b|\bpatient's\b|\bclaimant's\b|\bworker's\b|\bapplicant's\b"
+    r"|\bin\s+this\s+case\b|\bsubmitted\b|\bprovided\b|\bfor\s+review\b|\brequested\b|\bthere\s+(?:is|was|were|are)\s+"
+    r"(?:no|a\s+lack|lack|insufficient|not|little|limited)\b|\black\s+of\b|\bno\s+(?:evidence|documentation|indication)\b"
+    r"|\bnot\s+(?:documented|provided|noted|specified)\b|\b(?:therefore|thus|hence|as\s+such|given\s+the)\b",
+    re.I,
+)
+
+
+# The code for "the records do not say enough": only when no other reason names what is missing.
+_GENERIC = "insufficient_documentation"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    text: str
+    recited: bool  # guideline text the reviewer recites, not a statement about this patient
+
+
+def sentences(rationale: str) -> list[Sentence]:
+    """The rationale's sentences with their offsets, each marked recited or not."""
+    quotes = [m.span() for m in _LONG_QUOTE.finditer(rationale)]
+    out: list[Sentence] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(rationale):
+        if _ABBREVIATION.search(rationale[start : m.start()]) or _inside(m.end(), quotes):
+            continue
+        out.append(_sentence(rationale, start, m.start(), quotes))
+        start = m.end()
+    if start < len(rationale):
+        out.append(_sentence(rationale, start, len(rationale), quotes))
+    return out
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a < pos < b for a, b in spans)
+
+
+def _sentence(rationale: str, start: int, end: int, quotes: list[tuple[int, int]]) -> Sentence:
+    text = rationale[start:end]
+    quoted = sum(max(0, min(end, b) - max(start, a)) for a, b in quotes)
+    # What the sentence says outside its quotes decides whether it applies the guideline.
+    own = _LONG_QUOTE.sub(" ", text)
+    recited = quoted > len(text) / 2 or (_GUIDELINE.search(own) is not None and not _APPLIED.search(own))
+    return Sentence(start, text, recited)
+
+
+def read_reasons(rationale: str, outcome: str) -> list[dict]:
+    """The reasons a decision's rationale states: [{"code", "evidence"}], evidence verbatim from the rationale."""
+    if not rationale or not rationale.strip():
+        return []
+    upheld = outcome != "overturned"
+    found: dict[str, tuple[int, int]] = {}
+    alone: dict[str, tuple[int, int]] = {}
+    for s in sentences(rationale):
+        matches: dict[str, tuple[str, tuple[int, int]]] = {}
+        for p in reason_patterns():
+            if p.code in matches or ((p.code in OVERTURNED_REASON_CODES) == upheld and p.code != "other"):
+                continue
+            if p.scope != "anywhere" and s.recited:
+                continue
+            m = p.pattern.search(s.text)
+            if m is None or (p.unless is not None and p.unless.search(s.text)):
+                continue
+            span = (s.start + m.start(), s.start + m.end())
+            if any(a < span[1] and span[0] < b for _, (a, b) in matches.values()):
+                continue  # a more specific code (earlier in the file) already states this reason
+            matches[p.code] = (p.scope, span)
+        if len(matches) > 1:  # missing details beside a named reason are that reason's detail
+            matches.pop(_GENERIC, None)
+        for code, (scope, span) in matches.items():
+            (alone if scope == "alone" else found).setdefault(code, span)
+    if not found:
+        found = alone
+    if not upheld and "criteria_met" not in found and "other" not in found:
+        found["criteria_met"] = _conclusion(rationale)
+    if upheld and not found:
+        found["criteria_not_met"] = _conclusion(rationale)
+    return [{"code": code, "evidence": rationale[a:b].strip(" ,;:")} for code, (a, b) in
+            sorted(found.items(), key=lambda kv: kv[1])]
+
+
+def _conclusion(rationale: str) -> tuple[int, int]:
+    """The span of the last sentence, where the reviewer concludes: the evidence when no phrase names the reason."""
+    last = sentences(rationale)[-1]
+    return last.start, last.start + len(last.text)
