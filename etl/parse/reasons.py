@@ -28,7 +28,7 @@ _ABBREVIATION = re.compile(
 _LONG_QUOTE = re.compile(r"[\"“][^\"“”]{60,}?[\"”]")
 _GUIDELINE = re.compile(
     r"\b(?:MTUS|ODG|ACOEM|guidelines?|Official\s+Disability|Chronic\s+Pain\s+Medical\s+Treatment|"
-    r"evidence[- ]based|literature|studies|peer[- ]reviewed|recommendations?)\b",
+    r"evidence[- ]based|literature|studies|peer[- ]reviewed|recommend(?:s|ed|ations?)?|should|may\s+be)\b",
     re.I,
 )
 # Words that tie a sentence to this patient or this request: the sentence then applies the guideline.
@@ -38,6 +38,7 @@ _APPLIED = re.compile(
     r"|\b(?:he|she|his|her|him|hers)\b|\bpatient's\b|\bclaimant's\b|\bworker's\b|\bapplicant's\b"
     r"|\bin\s+this\s+case\b|\bsubmitted\b|\bprovided\b|\bfor\s+review\b|\brequested\b|\bthere\s+(?:is|was|were|are)\s+"
     r"(?:no|a\s+lack|lack|insufficient|not|little|limited)\b|\black\s+of\b|\bno\s+(?:evidence|documentation|indication)\b"
+    r"|\b(?:the|this|that)\s+(?:\w+\s+)?request\b|\ban?\s+request\s+for\b|\badditional\s+(?:\d+\s+)?(?:\w+\s+){0,2}(?:sessions|visits)"
     r"|\bnot\s+(?:documented|provided|noted|specified)\b|\b(?:therefore|thus|hence|as\s+such|given\s+the)\b",
     re.I,
 )
@@ -52,6 +53,7 @@ class Sentence:
     start: int
     text: str
     recited: bool  # guideline text the reviewer recites, not a statement about this patient
+    quoted: bool  # mostly a long quote of the guideline
 
 
 def sentences(rationale: str) -> list[Sentence]:
@@ -75,11 +77,11 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 def _sentence(rationale: str, start: int, end: int, quotes: list[tuple[int, int]]) -> Sentence:
     text = rationale[start:end]
-    quoted = sum(max(0, min(end, b) - max(start, a)) for a, b in quotes)
+    quoted = sum(max(0, min(end, b) - max(start, a)) for a, b in quotes) > len(text) / 2
     # What the sentence says outside its quotes decides whether it applies the guideline.
     own = _LONG_QUOTE.sub(" ", text)
-    recited = quoted > len(text) / 2 or (_GUIDELINE.search(own) is not None and not _APPLIED.search(own))
-    return Sentence(start, text, recited)
+    recited = quoted or (_GUIDELINE.search(own) is not None and not _APPLIED.search(own))
+    return Sentence(start, text, recited, quoted)
 
 
 def read_reasons(rationale: str, outcome: str) -> list[dict]:
@@ -94,7 +96,7 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
         for p in reason_patterns():
             if p.code in matches or ((p.code in OVERTURNED_REASON_CODES) == upheld and p.code != "other"):
                 continue
-            if p.scope != "anywhere" and s.recited:
+            if s.quoted or (p.scope != "anywhere" and s.recited):
                 continue
             m = p.pattern.search(s.text)
             if m is None or (p.unless is not None and p.unless.search(s.text)):
