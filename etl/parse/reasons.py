@@ -25,7 +25,7 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:e\.g|i\.e|vs|v|Dr|Mr|Mrs|Ms|No|Nos|Fig|al|approx|etc|St|Jr|Sr|mg|U\.S|p|pp|cf|ca)|\b[A-Z])\.$", re.I
 )
 # A quoted stretch this long is guideline text the reviewer recites, not a finding.
-_LONG_QUOTE = re.compile(r"[\"“][^\"“”]{60,}?[\"”]")
+_LONG_QUOTE = 60
 _GUIDELINE = re.compile(
     r"\b(?:MTUS|ODG|ACOEM|guidelines?|Official\s+Disability|Chronic\s+Pain\s+Medical\s+Treatment|"
     r"evidence[- ]based|literature|studies|peer[- ]reviewed|recommend(?:s|ed|ations?)?|should|may\s+be)\b",
@@ -44,6 +44,9 @@ _APPLIED = re.compile(
 )
 
 
+# How far back the evidence reaches for the start of its clause ("There was a lack of ...").
+_CLAUSE_LEAD = 60
+_SHORT_EVIDENCE = 30
 # The code for "the records do not say enough": only when no other reason names what is missing.
 _GENERIC = "insufficient_documentation"
 
@@ -58,7 +61,7 @@ class Sentence:
 
 def sentences(rationale: str) -> list[Sentence]:
     """The rationale's sentences with their offsets, each marked recited or not."""
-    quotes = [m.span() for m in _LONG_QUOTE.finditer(rationale)]
+    quotes = _long_quotes(rationale)
     out: list[Sentence] = []
     start = 0
     for m in _SENTENCE_END.finditer(rationale):
@@ -71,16 +74,46 @@ def sentences(rationale: str) -> list[Sentence]:
     return out
 
 
+def _long_quotes(rationale: str) -> list[tuple[int, int]]:
+    """Spans of long quotations. A mark after a space opens, any other closes; a quote the
+    reviewer never closed (the next mark opens again) ends with its first sentence."""
+    out: list[tuple[int, int]] = []
+    opened: int | None = None
+    for m in re.finditer(r"[\"“”]", rationale):
+        i = m.start()
+        if m.group() == "“" or (m.group() == '"' and (i == 0 or rationale[i - 1] in " \t\n(;:,")):
+            if opened is not None:
+                out.append((opened, _first_sentence_end(rationale, opened, i)))
+            opened = i
+        elif opened is not None:
+            out.append((opened, i + 1))
+            opened = None
+    if opened is not None:
+        out.append((opened, _first_sentence_end(rationale, opened, len(rationale))))
+    return [(a, b) for a, b in out if b - a > _LONG_QUOTE]
+
+
+def _first_sentence_end(rationale: str, start: int, limit: int) -> int:
+    end = _SENTENCE_END.search(rationale, start, limit)
+    return end.start() if end else limit
+
+
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a < pos < b for a, b in spans)
 
 
 def _sentence(rationale: str, start: int, end: int, quotes: list[tuple[int, int]]) -> Sentence:
     text = rationale[start:end]
-    quoted = sum(max(0, min(end, b) - max(start, a)) for a, b in quotes) > len(text) / 2
+    own, pos = [], start  # what the sentence says outside its long quotes
+    for a, b in quotes:
+        if a < end and b > start:
+            own.append(rationale[pos : max(pos, a)])
+            pos = max(pos, min(b, end))
+    own.append(rationale[pos:end])
+    own_text = " ".join(own)
+    quoted = len(own_text.strip()) < len(text) / 2
     # What the sentence says outside its quotes decides whether it applies the guideline.
-    own = _LONG_QUOTE.sub(" ", text)
-    recited = quoted or (_GUIDELINE.search(own) is not None and not _APPLIED.search(own))
+    recited = quoted or (_GUIDELINE.search(own_text) is not None and not _APPLIED.search(own_text))
     return Sentence(start, text, recited, quoted)
 
 
@@ -115,8 +148,23 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
         found["criteria_met"] = _conclusion(rationale)
     if upheld and not found:
         found["criteria_not_met"] = _conclusion(rationale)
-    return [{"code": code, "evidence": rationale[a:b].strip(" ,;:")} for code, (a, b) in
+    return [{"code": code, "evidence": _evidence(rationale, a, b)} for code, (a, b) in
             sorted(found.items(), key=lambda kv: kv[1])]
+
+
+def _evidence(rationale: str, start: int, end: int) -> str:
+    """The matched words, widened to whole words and back to the start of their clause when that is near."""
+    while end < len(rationale) and rationale[end].isalnum():
+        end += 1
+    clause = max(rationale.rfind(c, 0, start) for c in ",;:.")
+    if clause >= 0 and start - clause <= _CLAUSE_LEAD:
+        start = clause + 1
+    elif clause < 0 and start <= _CLAUSE_LEAD:
+        start = 0
+    if end - start < _SHORT_EVIDENCE:  # a bare keyword ("additional study"): the rest of its clause says more
+        stop = re.compile(r"[,;:]|[.!?](?:\s|$)").search(rationale, end)
+        end = stop.start() if stop else len(rationale)
+    return rationale[start:end].strip(" ,;:.\"")
 
 
 def _conclusion(rationale: str) -> tuple[int, int]:

@@ -165,7 +165,7 @@ REASON_MACROS = {
     "neg": r"\b(?:no|not|none|nor|neither|never|without|absent|absence\s+of|lacks?|lacking|lack\s+of|"
     r"fail(?:s|ed)?\s+to|unable\s+to|cannot|can\s*not|did\s+not|does\s+not|do\s+not|has\s+not|have\s+not|"
     r"had\s+not|was\s+not|were\s+not|is\s+not|are\s+not|insufficient|limited|unclear|"
-    r"(?:isn|wasn|doesn|didn|hasn|haven)'t|nothing)",
+    r"(?:isn|wasn|doesn|didn|hasn|haven)'t|nothing)\b",
     "doc": r"(?:documentation|documented|document|evidence|indication|indicated|mention|mentioned|record|"
     r"information|report|reports|notes?|details?|discussion|findings?|history|description|support|"
     r"objective\s+evidence|clinical\s+documentation|proof)",
@@ -189,9 +189,12 @@ def _reason_regex(path: Path, line: int, text: str, column: str) -> re.Pattern:
     _check(not unknown, path, line, f"{column} uses unknown shorthands {unknown}; known: {sorted(REASON_MACROS)}")
     expanded = re.sub(r"\{([a-z_]+)\}", lambda m: REASON_MACROS[m.group(1)], text)
     try:
-        return re.compile(expanded, re.IGNORECASE)
+        compiled = re.compile(expanded, re.IGNORECASE)
     except re.error as e:
         raise ValueError(f"{path}, line {line}: bad regular expression in {column}: {e}") from None
+    # An empty alternative ("a|" or "|b") matches every sentence: a typo, never intended.
+    _check(compiled.search("") is None, path, line, f"{column} matches empty text, so it would match every sentence")
+    return compiled
 
 
 def load_reason_patterns(path: Path) -> list[ReasonPattern]:
