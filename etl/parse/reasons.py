@@ -33,9 +33,10 @@ _GUIDELINE = re.compile(
 )
 # Words that tie a sentence to this patient or this request: the sentence then applies the guideline.
 _APPLIED = re.compile(
-    r"\b(?:the|this|our|said)\s+(?:patient|claimant|injured\s+worker|applicant|employee|individual|worker|member|"
+    r"\b(?:the|this|our|said)\s+(?:treating\s+|requesting\s+|injured\s+|attending\s+)?(?:patient|claimant|injured\s+worker|applicant|employee|individual|worker|member|"
     r"records?|request|requested|documentation|progress\s+notes?|notes?|reports?|case|file|provider|physician)\b"
     r"|\b(?:he|she|his|her|him|hers)\b|\bpatient's\b|\bclaimant's\b|\bworker's\b|\bapplicant's\b"
+    r"|\b(?:was|were|had|absent|additional|further|here|noted)\b|\bon\s+(?:physical\s+)?exam|\b(?:would|will)\s+not\b|\bnot\s+(?:established|warranted|substantiated)\b"
     r"|\bin\s+this\s+case\b|\bsubmitted\b|\bprovided\b|\bfor\s+review\b|\brequested\b|\bthere\s+(?:is|was|were|are)\s+"
     r"(?:no|a\s+lack|lack|insufficient|not|little|limited)\b|\black\s+of\b|\bno\s+(?:evidence|documentation|indication)\b"
     r"|\b(?:the|this|that)\s+(?:\w+\s+)?request\b|\ban?\s+request\s+for\b|\badditional\s+(?:\d+\s+)?(?:\w+\s+){0,2}(?:sessions|visits)"
@@ -113,7 +114,7 @@ def _sentence(rationale: str, start: int, end: int, quotes: list[tuple[int, int]
     own_text = " ".join(own)
     quoted = len(own_text.strip()) < len(text) / 2
     # What the sentence says outside its quotes decides whether it applies the guideline.
-    recited = quoted or (_GUIDELINE.search(own_text) is not None and not _APPLIED.search(own_text))
+    recited = quoted or not _APPLIED.search(own_text)
     return Sentence(start, text, recited, quoted)
 
 
