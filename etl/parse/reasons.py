@@ -3,8 +3,8 @@
 The codes and the rules for applying them are ../shared/spec/decision-reasons.md. The words
 are easy; the work is knowing whether the reviewer applies them to this patient. So the
 rationale is read sentence by sentence: recited guideline text (a long quote, or a sentence
-whose subject is the guideline and that says nothing of this patient or request) is not a
-finding, and most patterns count only in findings. The phrase patterns themselves, with their
+that says nothing of this patient, the request or the records) is not a finding, and most
+patterns count only in findings. The phrase patterns themselves, with their
 negations ("no evidence of ... red flags", not "evidence of red flags"), live in
 etl/reference/reason_patterns.csv, in order of specificity: a match that overlaps the span of
 an earlier (more specific) code's match is not counted again for a later, more generic code.
@@ -22,18 +22,13 @@ from etl.vocab import OVERTURNED_REASON_CODES
 # the abbreviations reviewers use in the middle of a sentence.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”']?\s+(?=[\"“(\[]?[A-Z0-9])")
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:e\.g|i\.e|vs|v|Dr|Mr|Mrs|Ms|No|Nos|Fig|al|approx|etc|St|Jr|Sr|mg|U\.S|p|pp|cf|ca)|\b[A-Z])\.$", re.I
+    r"(?:\b(?i:e\.g|i\.e|vs|v|Dr|Mr|Mrs|Ms|No|Nos|Fig|al|approx|etc|St|Jr|Sr|mg|U\.S|p|pp|cf|ca)|(?:^|[\s(])[A-Z])\.$"
 )
 # A quoted stretch this long is guideline text the reviewer recites, not a finding.
 _LONG_QUOTE = 60
-_GUIDELINE = re.compile(
-    r"\b(?:MTUS|ODG|ACOEM|guidelines?|Official\s+Disability|Chronic\s+Pain\s+Medical\s+Treatment|"
-    r"evidence[- ]based|literature|studies|peer[- ]reviewed|recommend(?:s|ed|ations?)?|should|may\s+be)\b",
-    re.I,
-)
 # Words that tie a sentence to this patient or this request: the sentence then applies the guideline.
 _APPLIED = re.compile(
-    r"\b(?:the|this|our|said)\s+(?:treating\s+|requesting\s+|injured\s+|attending\s+)?(?:patient|claimant|injured\s+worker|applicant|employee|individual|worker|member|"
+    r"\b(?:the|this|our|said)\s+(?:treating\s+|requesting\s+|injured\s+|attending\s+|physical\s+|recent\s+|medical\s+)?(?:patient|claimant|examination|exam|injured\s+worker|applicant|employee|individual|worker|member|"
     r"records?|request|requested|documentation|progress\s+notes?|notes?|reports?|case|file|provider|physician)\b"
     r"|\b(?:he|she|his|her|him|hers)\b|\bpatient's\b|\bclaimant's\b|\bworker's\b|\bapplicant's\b"
     r"|\b(?:was|were|had|absent|additional|further|here|noted)\b|\bon\s+(?:physical\s+)?exam|\b(?:would|will)\s+not\b|\bnot\s+(?:established|warranted|substantiated)\b"
@@ -52,12 +47,18 @@ _SHORT_EVIDENCE = 30
 _GENERIC = "insufficient_documentation"
 
 
+_TOPIC_LEAD = re.compile(
+    r"^\s*(?:regarding|as\s+for|with\s+regard\s+to|in\s+regard\s+to|concerning)\b[^,]{0,150},", re.I
+)
+
+
 @dataclass(frozen=True)
 class Sentence:
     start: int
     text: str
     recited: bool  # guideline text the reviewer recites, not a statement about this patient
     quoted: bool  # mostly a long quote of the guideline
+    lead: int  # where the sentence's own words begin, after a "Regarding the request for X," that names the topic
 
 
 def sentences(rationale: str) -> list[Sentence]:
@@ -111,11 +112,15 @@ def _sentence(rationale: str, start: int, end: int, quotes: list[tuple[int, int]
             own.append(rationale[pos : max(pos, a)])
             pos = max(pos, min(b, end))
     own.append(rationale[pos:end])
+    # "Regarding the request for X, <guideline>" names the topic; it neither applies the guideline
+    # nor states a reason (the X may be "MRI without contrast").
+    topic = _TOPIC_LEAD.match(text)
     own_text = " ".join(own)
     quoted = len(own_text.strip()) < len(text) / 2
+    own_text = _TOPIC_LEAD.sub("", own_text, count=1)
     # What the sentence says outside its quotes decides whether it applies the guideline.
     recited = quoted or not _APPLIED.search(own_text)
-    return Sentence(start, text, recited, quoted)
+    return Sentence(start, text, recited, quoted, topic.end() if topic else 0)
 
 
 def read_reasons(rationale: str, outcome: str) -> list[dict]:
@@ -132,7 +137,7 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
                 continue
             if s.quoted or (p.scope != "anywhere" and s.recited):
                 continue
-            m = p.pattern.search(s.text)
+            m = p.pattern.search(s.text, s.lead)
             if m is None or (p.unless is not None and p.unless.search(s.text)):
                 continue
             span = (s.start + m.start(), s.start + m.end())

@@ -162,7 +162,7 @@ def service_rules() -> list[ServiceRule]:
 REASON_SCOPES = ("finding", "anywhere", "alone")
 # Shorthands a pattern in reason_patterns.csv may use, so a row reads like the wording it catches.
 REASON_MACROS = {
-    "neg": r"\b(?:no|not|none|nor|neither|never|without|absent|absence\s+of|lacks?|lacking|lack\s+of|"
+    "neg": r"\b(?:no|not|none|nor|neither|never|without(?!\s+contrast)|absent|absence\s+of|lacks?|lacking|lack\s+of|"
     r"fail(?:s|ed)?\s+to|unable\s+to|cannot|can\s*not|did\s+not|does\s+not|do\s+not|has\s+not|have\s+not|"
     r"had\s+not|was\s+not|were\s+not|is\s+not|are\s+not|insufficient|limited|unclear|"
     r"(?:isn|wasn|doesn|didn|hasn|haven)'t|nothing)\b",

@@ -647,12 +647,14 @@ def plan_letter(seed: int, index: int) -> PlannedLetter:
     theme = weighted(rng, _category_weights(year))
     count = item_count(rng)
     requests = [choose_request(rng, year, theme, region, layout)]
+    ancillary: set[str] = set()  # the requests that go with the surgery (post-op, assistant, pre-op)
     for _ in range(count - 1):
         if theme == "Surgery" and rng.random() < 0.7:
             adjunct = next(s for s in cat.SERVICES if s.subcategory == "Adjunct Surgical Services")
             post_op = cat.SERVICES[0]
             service = adjunct if rng.random() < 0.6 else post_op
             request = service_request(rng, service, region)
+            ancillary.add(request.text)
         else:
             category = theme if rng.random() < 0.55 else weighted(rng, _category_weights(year))
             request = choose_request(
@@ -674,10 +676,13 @@ def plan_letter(seed: int, index: int) -> PlannedLetter:
     items: list[PlannedItem] = []
     report_date = narrative_date(rng, visit)
     guideline_name = rng.choice(("The MTUS", "CA MTUS", "The California MTUS", "MTUS/ACOEM", "The ODG"))
+    primary_upheld = False
     for position, request in enumerate(requests):
         ca_text, ca_citations = guideline_line(rng, "ca", request, style, year, layout)
         imr_text, imr_citations = guideline_line(rng, "imr", request, style, year, layout)
         is_overturned = overturned(rng, year, request, specialties[0], imr_citations)
+        if position == 0:
+            primary_upheld = not is_overturned and request.category == "Surgery"
         authorized = authorized_quantity = remaining = summary_authorized = None
         heading = request.text
         if position == modified_index and request.partial:
@@ -720,10 +725,11 @@ def plan_letter(seed: int, index: int) -> PlannedLetter:
             "imr_guideline_text": imr_text,
             "ca_citations": ca_citations,
             "imr_citations": imr_citations,
-            "rationale": rationale(
-                rng, request.text, request.category, request.subcategory, is_overturned, report_date, guideline_name
-            ),
         }
+        decision["rationale"], decision["reasons"] = rationale(
+            rng, request.text, request.category, request.subcategory, is_overturned, report_date, guideline_name,
+            depends_on_denied=primary_upheld and not is_overturned and request.text in ancillary,
+        )
         summary_request = _spaced(rng, request.text) if summary_authorized else request.text
         items.append(PlannedItem(decision, heading, summary_request, summary_authorized))
 
