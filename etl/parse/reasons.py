@@ -32,7 +32,7 @@ _APPLIED = re.compile(
     r"records?|request|requested|documentation|progress\s+notes?|notes?|reports?|case|file|provider|physician)\b"
     r"|\b(?:he|she|his|her|him|hers)\b|\bpatient's\b|\bclaimant's\b|\bworker's\b|\bapplicant's\b"
     r"|\b(?:was|were|had|absent|additional|further|here|noted)\b|\bon\s+(?:physical\s+)?exam|\b(?:would|will)\s+not\b|\bnot\s+(?:established|warranted|substantiated)\b"
-    r"|\bin\s+this\s+case\b|\bsubmitted\b|\bprovided\b|\bfor\s+review\b|\brequested\b|\bthere\s+(?:is|was|were|are)\s+"
+    r"|\bit\s+(?:is|was)\s+(?:not\s+clear|unclear|uncertain|not\s+evident)\b|\bprescribed\b|\bin\s+this\s+case\b|\bsubmitted\b|\bprovided\b|\bfor\s+review\b|\brequested\b|\bthere\s+(?:is|was|were|are)\s+"
     r"(?:no|a\s+lack|lack|insufficient|not|little|limited)\b|\black\s+of\b|\bno\s+(?:evidence|documentation|indication)\b"
     r"|\b(?:the|this|that)\s+(?:\w+\s+)?request\b|\ban?\s+request\s+for\b|\badditional\s+(?:\d+\s+)?(?:\w+\s+){0,2}(?:sessions|visits)"
     r"|\bnot\s+(?:documented|provided|noted|specified)\b|\b(?:therefore|thus|hence|as\s+such|given\s+the)\b",
@@ -40,9 +40,9 @@ _APPLIED = re.compile(
 )
 
 
-# How far back the evidence reaches for the start of its clause ("There was a lack of ...").
-_CLAUSE_LEAD = 60
-_SHORT_EVIDENCE = 30
+# How far the evidence reaches for the start and the end of its clause ("There was a lack of ...").
+_CLAUSE_REACH = 60
+_CLAUSE_END = re.compile(r"[,;:]|[.!?](?:\s|$)")
 # The code for "the records do not say enough": only when no other reason names what is missing.
 _GENERIC = "insufficient_documentation"
 
@@ -159,17 +159,18 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
 
 
 def _evidence(rationale: str, start: int, end: int) -> str:
-    """The matched words, widened to whole words and back to the start of their clause when that is near."""
+    """The matched words widened to their clause (back to its start, on to its end) when that is near."""
+    clause = max(rationale.rfind(c, 0, start) for c in ",;:.")
+    if clause >= 0 and start - clause <= _CLAUSE_REACH:
+        start = clause + 1
+    elif clause < 0 and start <= _CLAUSE_REACH:
+        start = 0
+    stop = _CLAUSE_END.search(rationale, end)
+    stop_at = stop.start() if stop else len(rationale)
+    if stop_at - end <= _CLAUSE_REACH:
+        end = stop_at
     while end < len(rationale) and rationale[end].isalnum():
         end += 1
-    clause = max(rationale.rfind(c, 0, start) for c in ",;:.")
-    if clause >= 0 and start - clause <= _CLAUSE_LEAD:
-        start = clause + 1
-    elif clause < 0 and start <= _CLAUSE_LEAD:
-        start = 0
-    if end - start < _SHORT_EVIDENCE:  # a bare keyword ("additional study"): the rest of its clause says more
-        stop = re.compile(r"[,;:]|[.!?](?:\s|$)").search(rationale, end)
-        end = stop.start() if stop else len(rationale)
     return rationale[start:end].strip(" ,;:.\"")
 
 
