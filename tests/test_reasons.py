@@ -179,6 +179,8 @@ NOT_STATED = [
     "A TENS trial may be considered as an adjunct to a program of evidence-based functional restoration.",
     "The physician documented a 40% decrease in pain scores with the medication.",
     "In general, repeat MRI is reserved for a significant change in symptoms.",
+    "When the neurologic examination is unclear, further evidence of nerve dysfunction should be obtained.",
+    "If there is no improvement after the trial, the medication should be stopped.",
 ]
 
 # Whole rationales for the labelling rules: (rationale, outcome, expected codes).
@@ -275,6 +277,10 @@ def test_sentences_keep_quotes_and_abbreviations_whole() -> None:
     found = sentences(text)
     assert [s.text for s in found][1:] == ["The patient had no red flags.", "Dr. Smith agreed."]
     assert found[0].quoted and found[0].recited and not found[1].recited
+    # a full stop lost in extraction before a sentence-opening word
+    lost = sentences("Imaging is for patients who would consider surgery an option When the exam is unclear, wait.")
+    assert [s.text for s in lost] == ["Imaging is for patients who would consider surgery an option",
+                                      "When the exam is unclear, wait."]
     # a quote the reviewer never closed ends with its first sentence
     unclosed = sentences('The ODG states "NCS is not recommended. The records show no deficits. ' + UPHELD)
     assert [s.recited for s in unclosed] == [True, False, False]

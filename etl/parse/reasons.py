@@ -20,7 +20,11 @@ from etl.vocab import OVERTURNED_REASON_CODES
 
 # A sentence ends at . ! or ? followed by space and a capital, a quote or a bracket; not after
 # the abbreviations reviewers use in the middle of a sentence.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”']?\s+(?=[\"“(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"”']?\s+(?=[\"“(\[]?[A-Z0-9])"
+    # a full stop lost in extraction: a sentence-opening word, capitalised, straight after a lower-case word
+    r"|(?<=[a-z])\s+(?=(?:When|However|There|Therefore|Thus|Furthermore|Additionally|Moreover)\s)"
+)
 _ABBREVIATION = re.compile(
     r"(?:\b(?i:e\.g|i\.e|vs|v|Dr|Mr|Mrs|Ms|No|Nos|Fig|al|approx|etc|St|Jr|Sr|mg|U\.S|p|pp|cf|ca)|(?:^|[\s(])[A-Z])\.$"
 )
@@ -50,6 +54,10 @@ _GENERIC = "insufficient_documentation"
 _TOPIC_LEAD = re.compile(
     r"^\s*(?:regarding|as\s+for|with\s+regard\s+to|in\s+regard\s+to|concerning)\b[^,]{0,150},", re.I
 )
+
+
+# A sentence that opens with a condition ("When the exam is unclear, ...") states the guideline's rule.
+_CONDITION_LEAD = re.compile(r"\s*(?:when|if|unless|in\s+patients|for\s+patients|patients)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ def _sentence(rationale: str, start: int, end: int, quotes: list[tuple[int, int]
     quoted = len(own_text.strip()) < len(text) / 2
     own_text = _TOPIC_LEAD.sub("", own_text, count=1)
     # What the sentence says outside its quotes decides whether it applies the guideline.
-    recited = quoted or not _APPLIED.search(own_text)
+    recited = quoted or _CONDITION_LEAD.match(own_text) is not None or not _APPLIED.search(own_text)
     return Sentence(start, text, recited, quoted, topic.end() if topic else 0)
 
 
@@ -130,6 +138,7 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
     upheld = outcome != "overturned"
     found: dict[str, tuple[int, int]] = {}
     alone: dict[str, tuple[int, int]] = {}
+    recited_evidence: set[str] = set()
     for s in sentences(rationale):
         matches: dict[str, tuple[str, tuple[int, int]]] = {}
         for p in reason_patterns():
@@ -147,7 +156,14 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
         if len(matches) > 1:  # missing details beside a named reason are that reason's detail
             matches.pop(_GENERIC, None)
         for code, (scope, span) in matches.items():
-            (alone if scope == "alone" else found).setdefault(code, span)
+            target = alone if scope == "alone" else found
+            # the evidence: the first finding that states the reason, recited text only when no finding does
+            if code not in target or (code in recited_evidence and not s.recited):
+                target[code] = span
+                if s.recited:
+                    recited_evidence.add(code)
+                else:
+                    recited_evidence.discard(code)
     if not found:
         found = alone
     if not upheld and "criteria_met" not in found and "other" not in found:
