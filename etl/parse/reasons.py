@@ -15,7 +15,7 @@ Pure: no I/O beyond the cached reference CSV.
 import re
 from dataclasses import dataclass
 
-from etl.reference import reason_patterns
+from etl.reference import NEGATION, reason_patterns
 from etl.vocab import OVERTURNED_REASON_CODES
 
 # A sentence ends at . ! or ? followed by space and a capital, a quote or a bracket; not after
@@ -75,7 +75,7 @@ def sentences(rationale: str) -> list[Sentence]:
     out: list[Sentence] = []
     start = 0
     for m in _SENTENCE_END.finditer(rationale):
-        if _ABBREVIATION.search(rationale[start : m.start()]) or _inside(m.end(), quotes):
+        if _ABBREVIATION.search(rationale[max(start, m.start() - 12) : m.start()]) or _inside(m.end(), quotes):
             continue
         out.append(_sentence(rationale, start, m.start(), quotes))
         start = m.end()
@@ -141,10 +141,15 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
     recited_evidence: set[str] = set()
     for s in sentences(rationale):
         matches: dict[str, tuple[str, tuple[int, int]]] = {}
+        negated = NEGATION.search(s.text, s.lead) is not None
         for p in reason_patterns():
             if p.code in matches or ((p.code in OVERTURNED_REASON_CODES) == upheld and p.code != "other"):
                 continue
             if s.quoted or (p.scope != "anywhere" and s.recited):
+                continue
+            if p.negated and not negated:
+                continue
+            if p.prefilter is not None and p.prefilter.search(s.text, s.lead) is None:
                 continue
             m = p.pattern.search(s.text, s.lead)
             if m is None or (p.unless is not None and p.unless.search(s.text)):

@@ -182,6 +182,35 @@ class ReasonPattern:
     scope: str
     pattern: re.Pattern
     unless: re.Pattern | None
+    # What must also match for the pattern to match (the words after its last top-level {gap} or
+    # {near}): a quick test that spares the slow search in most sentences.
+    prefilter: re.Pattern | None = None
+    negated: bool = False  # opens with {neg}: no negation in the sentence, no match
+
+
+def _required_tail(text: str) -> re.Pattern | None:
+    """The part of a pattern after its last {gap}/{near} outside any group, when it has no top-level |."""
+    depth, escaped, cut = 0, False, None
+    for i, ch in enumerate(text):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and ch == "|":
+            return None
+        elif depth == 0 and text.startswith(("{gap}", "{near}"), i):
+            cut = text.index("}", i) + 1
+    if cut is None or cut >= len(text):
+        return None
+    tail = re.sub(r"\{([a-z_]+)\}", lambda m: REASON_MACROS[m.group(1)], text[cut:])
+    try:
+        return re.compile(tail, re.IGNORECASE)
+    except re.error:
+        return None
 
 
 def _reason_regex(path: Path, line: int, text: str, column: str) -> re.Pattern:
@@ -209,8 +238,11 @@ def load_reason_patterns(path: Path) -> list[ReasonPattern]:
         _check(bool(r["pattern"]), path, line, "empty pattern")
         unless = _reason_regex(path, line, r["unless"], "unless") if r["unless"] else None
         out.append(ReasonPattern(line, r["code"], r["scope"], _reason_regex(path, line, r["pattern"], "pattern"),
-                                 unless))
+                                 unless, _required_tail(r["pattern"]), r["pattern"].startswith("{neg}")))
     return out
+
+
+NEGATION = re.compile(REASON_MACROS["neg"], re.IGNORECASE)
 
 
 @functools.cache
