@@ -260,6 +260,24 @@ NOT_STATED = [
     "When the neurologic examination is unclear, further evidence of nerve dysfunction should be obtained.",
     "If there is no improvement after the trial, the medication should be stopped.",
     "Massage is not recommended as a stand-alone treatment.",
+    "The MTUS states that opioids should be continued if the patient has returned to work or has "
+    "improved functioning and pain.",
+    "ODG recommends a short course of muscle relaxants for acute exacerbations, not for long-term use.",
+    "According to ACOEM, MRI is recommended for patients with red flag conditions or failure of 4-6 "
+    "weeks of conservative care.",
+    "The guidelines indicate that a home exercise program should be continued after formal therapy.",
+    "Per the guidelines, urine drug testing is recommended for patients at high risk of abuse.",
+    "California MTUS guidelines do not specifically address this request, so the ODG was consulted.",
+    "The MTUS does not address compounded creams; the ODG was referenced instead.",
+    "The patient reports 50% pain relief and improved ability to walk with the medication.",
+    "The claimant has completed 6 sessions of physical therapy with improvement in range of motion.",
+    "The patient has tried and failed NSAIDs, physical therapy and a home exercise program.",
+    "Examination revealed decreased sensation in the L5 dermatome and a positive straight leg raise.",
+    "The injured worker has a signed opioid agreement and urine drug screens have been consistent.",
+    "The request was modified by utilization review to 6 sessions.",
+    "The injured worker was seen on 1/5/2017 for follow-up of chronic low back pain.",
+    "Treatment beyond 4-6 weeks requires documented functional improvement, per the guidelines.",
+    "The ODG notes that NCS are not recommended for low back conditions without evidence of peripheral neuropathy.",
 ]
 
 # Whole rationales for the labelling rules: (rationale, outcome, expected codes).

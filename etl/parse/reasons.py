@@ -32,7 +32,7 @@ _ABBREVIATION = re.compile(
 _LONG_QUOTE = 60
 # Words that tie a sentence to this patient or this request: the sentence then applies the guideline.
 _APPLIED = re.compile(
-    r"\b(?:the|this|our|said)\s+(?:[\w-]+\s+)?(?:patient|claimant|examination|exam|injured\s+worker|applicant|employee|individual|worker|member|"
+    r"\b(?:the|this|our|said)\s+(?:(?!MTUS|ODG|ACOEM|CA\b|guidelines?\b)[\w-]+\s+)?(?:patient|claimant|examination|exam|injured\s+worker|applicant|employee|individual|worker|member|"
     r"records?|request|requested|documentation|progress\s+notes?|notes?|reports?|case|file|provider|physician)\b"
     r"|\b(?:he|she|his|her|him|hers)\b|\bpatient's\b|\bclaimant's\b|\bworker's\b|\bapplicant's\b"
     r"|\b(?:was|were|had|did|absent|additional|further|here|noted|ago|despite)\b|\b(?:has|have)\s+not\s+been\s+(?:exhausted|met|documented|tried|attempted|provided|established|completed|noted|submitted)\b|\b(?:has|have)\s+not\s+been\s+(?:demonstrated|shown)\b(?!\s+to\b)|\bon\s+(?:physical\s+)?exam|\b(?:would|will)\s+not\b|\bnot\s+(?:established|warranted|substantiated)\b"
