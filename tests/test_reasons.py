@@ -138,6 +138,8 @@ STATED = [
     ("Combining it with the prescribed opioid carries an increased risk of respiratory depression.",
      "contraindicated"),
     # more ways of saying them
+    ("There has been no change in symptoms since the prior study.", "duplicate_or_repeat"),
+    ("The provider failed to give a clear or compelling rationale for the study.", "insufficient_documentation"),
     ("Neurological examination was normal.", "criteria_not_met"),
     ("The exam showed full strength, intact sensation and symmetric reflexes.", "criteria_not_met"),
     ("There are no clinical signs of carpal tunnel syndrome documented.", "criteria_not_met"),
@@ -306,6 +308,9 @@ RULES = [
     ("The request is medically necessary.", "overturned", {"criteria_met"}),
     # an upheld rationale naming no reason in our patterns: the conclusion, as criteria_not_met
     ("The request is not supported at this time. " + UPHELD, "upheld", {"criteria_not_met"}),
+    # "nor" joins two reasons: the missing detail is a reason of its own there
+    ("The physician has not documented a physical examination of the knee nor has there been a documented "
+     "failure of conservative care. " + UPHELD, "upheld", {"insufficient_documentation", "first_line_not_tried"}),
     # several reasons in one rationale
     ("The patient has been on Norco for over a year. There is no documentation of objective functional "
      "improvement. There is no recent urine drug screen. " + UPHELD, "upheld",

@@ -36,7 +36,7 @@ _APPLIED = re.compile(
     r"records?|request|requested|documentation|progress\s+notes?|notes?|reports?|case|file|provider|physician)\b"
     r"|\b(?:he|she|his|her|him|hers)\b|\bpatient's\b|\bclaimant's\b|\bworker's\b|\bapplicant's\b"
     r"|\b(?:was|were|had|did|absent|additional|further|here|noted|ago|despite)\b|\b(?:has|have)\s+not\s+been\s+(?:exhausted|met|documented|tried|attempted|provided|established|completed|noted|submitted)\b|\b(?:has|have)\s+not\s+been\s+(?:demonstrated|shown)\b(?!\s+to\b)|\bon\s+(?:physical\s+)?exam|\b(?:would|will)\s+not\b|\bnot\s+(?:established|warranted|substantiated)\b"
-    r"|\bit\s+(?:is|was)\s+(?:not\s+clear|unclear|uncertain|not\s+evident)\b|\bprescribed\b|\bin\s+this\s+case\b|\bsubmitted\b|\bprovided\b|\bfor\s+review\b|\brequested\b|\bthere\s+(?:is|was|were|are)\s+"
+    r"|\bit\s+(?:is|was)\s+(?:not\s+clear|unclear|uncertain|not\s+evident)\b|\bprescribed\b|\bin\s+this\s+case\b|\bsubmitted\b|\bprovided\b|\bfor\s+review\b|\brequested\b|\bthere\s+(?:is|was|were|are|has\s+been|have\s+been)\s+"
     r"(?:no|a\s+lack|lack|insufficient|not|little|limited)\b|\black\s+of\b|\bno\s+(?:evidence|documentation|indication)\b"
     r"|\b(?:the|this|that)\s+(?:\w+\s+)?request\b|\ban?\s+request\s+for\b|\badditional\s+(?:\d+\s+)?(?:\w+\s+){0,2}(?:sessions|visits)"
     r"|\bnot\s+(?:documented|provided|noted|specified)\b|\b(?:therefore|thus|hence|as\s+such|given\s+the)\b",
@@ -49,6 +49,7 @@ _CLAUSE_REACH = 60
 _CLAUSE_END = re.compile(r"[,;:]|[.!?](?:\s|$)")
 # The code for "the records do not say enough": only when no other reason names what is missing.
 _GENERIC = "insufficient_documentation"
+_CLAUSE_BREAK = re.compile(r";|,?\s+nor\s+|,\s+and\s+(?:also\s+)?(?=there\b)")
 
 
 _TOPIC_LEAD = re.compile(
@@ -158,8 +159,8 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
             if any(a < span[1] and span[0] < b for _, (a, b) in matches.values()):
                 continue  # a more specific code (earlier in the file) already states this reason
             matches[p.code] = (p.scope, span)
-        if len(matches) > 1:  # missing details beside a named reason are that reason's detail
-            matches.pop(_GENERIC, None)
+        if _GENERIC in matches and _beside_another(s, matches):
+            del matches[_GENERIC]  # missing details beside a named reason are that reason's detail
         for code, (scope, span) in matches.items():
             target = alone if scope == "alone" else found
             # the evidence: the first finding that states the reason, recited text only when no finding does
@@ -177,6 +178,15 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
         found["criteria_not_met"] = _conclusion(rationale)
     return [{"code": code, "evidence": _evidence(rationale, a, b)} for code, (a, b) in
             sorted(found.items(), key=lambda kv: kv[1])]
+
+
+def _beside_another(s: Sentence, matches: dict[str, tuple[str, tuple[int, int]]]) -> bool:
+    """Whether another code matched in the same clause as the generic one ("nor" and ";" part clauses)."""
+    def clause(pos: int) -> int:
+        return len(_CLAUSE_BREAK.findall(s.text, 0, pos - s.start))
+
+    generic = clause(matches[_GENERIC][1][1])
+    return any(clause(span[1]) == generic for code, (_, span) in matches.items() if code != _GENERIC)
 
 
 def _evidence(rationale: str, start: int, end: int) -> str:

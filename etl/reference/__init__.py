@@ -170,8 +170,8 @@ REASON_MACROS = {
     r"information|report|reports|notes?|details?|discussion|findings?|history|description|support|"
     r"objective\s+evidence|clinical\s+documentation|proof)",
     "pt": r"\b(?:patient|claimant|injured\s+worker|applicant|employee|individual|worker|member|he|she|they)",
-    "gap": r"[^;]{0,100}?",  # a few words within the clause
-    "near": r"[^;,]{0,50}?",  # fewer words, not past a comma
+    "gap": r"(?:(?!\snor\s)[^;]){0,100}?",  # a few words within the clause ("nor" and ";" end it)
+    "near": r"(?:(?!\snor\s)[^;,]){0,50}?",  # fewer words, not past a comma
 }
 
 
