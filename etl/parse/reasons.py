@@ -36,7 +36,7 @@ _APPLIED = re.compile(
     r"records?|request|requested|documentation|progress\s+notes?|notes?|reports?|case|file|provider|physician)\b"
     r"|\b(?:he|she|his|her|him|hers)\b|\bpatient's\b|\bclaimant's\b|\bworker's\b|\bapplicant's\b"
     r"|\b(?:was|were|had|did|absent|additional|further|here|noted|ago|despite)\b|\b(?:has|have)\s+not\s+been\s+(?:exhausted|met|documented|tried|attempted|provided|established|completed|noted|submitted)\b|\b(?:has|have)\s+not\s+been\s+(?:demonstrated|shown)\b(?!\s+to\b)|\bon\s+(?:physical\s+)?exam|\b(?:would|will)\s+not\b|\bnot\s+(?:established|warranted|substantiated)\b"
-    r"|\bit\s+(?:is|was)\s+(?:not\s+clear|unclear|uncertain|not\s+evident)\b|\bprescribed\b|\bin\s+this\s+case\b|\bsubmitted\b|\bprovided\b|\bfor\s+review\b|\brequested\b|\bthere\s+(?:is|was|were|are|has\s+been|have\s+been)\s+"
+    r"|\bit\s+(?:is|was)\s+(?:not\s+clear|unclear|uncertain|not\s+evident)\b|\bprescribed\b|\bnon-?certif\w*|\bdenied\b|\bin\s+this\s+case\b|\bsubmitted\b|\bprovided\b|\bfor\s+review\b|\brequested\b|\bthere\s+(?:is|was|were|are|has\s+been|have\s+been)\s+"
     r"(?:no|a\s+lack|lack|insufficient|not|little|limited)\b|\black\s+of\b|\bno\s+(?:evidence|documentation|indication)\b"
     r"|\b(?:the|this|that)\s+(?:\w+\s+)?request\b|\ban?\s+request\s+for\b|\badditional\s+(?:\d+\s+)?(?:\w+\s+){0,2}(?:sessions|visits)"
     r"|\bnot\s+(?:documented|provided|noted|specified)\b|\b(?:therefore|thus|hence|as\s+such|given\s+the)\b",
