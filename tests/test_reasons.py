@@ -331,6 +331,55 @@ RULES = [
     # "nor" joins two reasons: the missing detail is a reason of its own there
     ("The physician has not documented a physical examination of the knee nor has there been a documented "
      "failure of conservative care. " + UPHELD, "upheld", {"insufficient_documentation", "first_line_not_tried"}),
+    # whole rationales as reviewers write them: recited guideline, then the findings
+    (
+     "The MTUS Chronic Pain Guidelines recommend gabapentin for neuropathic pain, with a good response "
+     "defined as a 50% reduction in pain and a moderate response as a 30% reduction. After initiation of "
+     "treatment there should be documentation of pain relief and improvement in function as well as "
+     "documentation of side effects. The patient has been prescribed gabapentin since at least March 2016. "
+     "The progress notes do not document the degree of pain relief or any functional improvement with its "
+     "use. In addition, there is no evidence of a neuropathic pain condition on examination. As such, the "
+     "request for gabapentin 600mg #90 is not medically necessary.",
+     "upheld", {"criteria_not_met", "no_functional_improvement"}),
+    (
+     "According to the ODG, a lumbar MRI is indicated for uncomplicated low back pain with radiculopathy "
+     "after at least one month of conservative therapy, sooner if severe or progressive neurologic "
+     "deficit. Repeat MRI is not routinely recommended and should be reserved for a significant change in "
+     "symptoms and/or findings suggestive of significant pathology. The claimant had a lumbar MRI in 2015. "
+     "The current examination is unchanged from prior examinations and there are no new neurological "
+     "findings. A repeat MRI is therefore not medically necessary.",
+     "upheld", {"criteria_not_met", "duplicate_or_repeat"}),
+    (
+     "Per the MTUS, postoperative physical therapy for rotator cuff repair is 24 visits over 14 weeks, "
+     "with an initial course of half that number. The patient underwent arthroscopic rotator cuff repair "
+     "on 11/2/2016 and has not yet started therapy. The request for 24 visits exceeds the initial course "
+     "recommended by the guidelines. Therefore, the request for 24 sessions of postoperative physical "
+     "therapy is not medically necessary.",
+     "upheld", {"quantity_exceeded"}),
+    (
+     "The ODG states that cold therapy units are recommended as an option after surgery for up to 7 days, "
+     "including home use. As the requested shoulder arthroscopy was found not medically necessary, the "
+     "associated cold therapy unit is also not medically necessary.",
+     "upheld", {"dependent_on_denied"}),
+    (
+     "The MTUS recommends a trial of TENS for neuropathic pain, phantom limb pain and CRPS, as an adjunct "
+     "to a program of functional restoration. The patient has neuropathic pain of the left leg and has "
+     "participated in a home exercise program. A one-month trial of TENS was completed with a documented "
+     "40% reduction in pain and decreased medication use. The purchase of a TENS unit is therefore "
+     "medically necessary.",
+     "overturned", {"criteria_met"}),
+    (
+     "CA MTUS guidelines state that opioids may be continued if the patient has returned to work or has "
+     "improved functioning and pain. The injured worker has been taking Norco for over two years. There is "
+     "no documentation of a urine drug screen in the past year, and the 4 A's have not been addressed. "
+     "There is also no documentation of functional improvement. Weaning is recommended. The request for "
+     "Norco 10/325 #120 is not medically necessary.",
+     "upheld", {"monitoring_missing", "no_functional_improvement"}),
+    (
+     "Topical NSAIDs are recommended for osteoarthritis of joints amenable to topical treatment, for 4-12 "
+     "weeks. They are not recommended for neuropathic pain or for the spine, hip or shoulder. The "
+     "requested diclofenac gel is for the lumbar spine. Therefore, the request is not medically necessary.",
+     "upheld", {"not_recommended"}),
     # several reasons in one rationale
     ("The patient has been on Norco for over a year. There is no documentation of objective functional "
      "improvement. There is no recent urine drug screen. " + UPHELD, "upheld",
