@@ -10,6 +10,7 @@ from etl.parse.drugs import first_drug_name
 from etl.parse.guidelines import fold_guideline, parse_citations
 from etl.parse.layouts import LAYOUT_FINAL, LAYOUT_PROFESSIONAL
 from etl.parse.quantities import quantity
+from etl.parse.reasons import read_reasons
 from etl.parse.text import fold, nonblank_lines
 
 _OUTCOME_MARK = re.compile(r"(?:\bis)?\s*:\s*(Upheld|Overturned)\b[ \t.]*(?=\n|$)", re.I)
@@ -331,6 +332,7 @@ def decision_record(item_no: int, treatment: str, authorized: str | None, block:
     item = classify.classify(treatment)
     ca_text = fold_guideline(fields["ca"])
     imr_text = fold_guideline(fields["imr"])
+    rationale = fold(fields["rationale"])
     return {
         "item_no": item_no,
         "treatment": treatment,
@@ -347,8 +349,9 @@ def decision_record(item_no: int, treatment: str, authorized: str | None, block:
         "imr_guideline_text": imr_text,
         "ca_citations": parse_citations(ca_text),
         "imr_citations": parse_citations(imr_text),
-        "rationale": fold(fields["rationale"]),
+        "rationale": rationale,
         "classified_by": item.classified_by,
+        "reasons": read_reasons(rationale, block["outcome"]),
     }
 
 

@@ -154,3 +154,99 @@ def state_codes() -> dict[str, str]:
 def service_rules() -> list[ServiceRule]:
     """Non-drug treatment rules in file order; the first match within a stage wins."""
     return load_service_rules(DIR / "service_rules.csv")
+
+
+# ------------------------------------------------------------------ decision reasons
+
+# finding: only in sentences about this patient or request; anywhere: recited text too;
+# alone: a finding counted only when the rationale gives no other reason (boilerplate).
+REASON_SCOPES = ("finding", "anywhere", "alone")
+# Shorthands a pattern in reason_patterns.csv may use, so a row reads like the wording it catches.
+REASON_MACROS = {
+    "neg": r"\b(?:no|not|none|nor|neither|never|without(?!\s+contrast)|absent|absence\s+of|lacks?|lacking|lack\s+of|"
+    r"fail(?:s|ed)?\s+to|unable\s+to|cannot|can\s*not|did\s+not|does\s+not|do\s+not|has\s+not|have\s+not|"
+    r"had\s+not|was\s+not|were\s+not|is\s+not|are\s+not|insufficient|limited|unclear|"
+    r"(?:isn|wasn|doesn|didn|hasn|haven)'t|nothing)\b",
+    "doc": r"(?:documentation|documented|document|evidence|indication|indicated|mention|mentioned|record|"
+    r"information|report|reports|notes?|details?|discussion|findings?|history|description|support|"
+    r"objective\s+evidence|clinical\s+documentation|proof)",
+    "pt": r"\b(?:patient|claimant|injured\s+worker|applicant|employee|individual|worker|member|he|she|they)",
+    "gap": r"(?:(?!\snor\s)[^;]){0,100}?",  # a few words within the clause ("nor" and ";" end it)
+    "near": r"(?:(?!\snor\s)[^;,]){0,50}?",  # fewer words, not past a comma
+}
+
+
+@dataclass(frozen=True)
+class ReasonPattern:
+    line: int
+    code: str
+    scope: str
+    pattern: re.Pattern
+    unless: re.Pattern | None
+    # What must also match for the pattern to match (the words after its last top-level {gap} or
+    # {near}): a quick test that spares the slow search in most sentences.
+    prefilter: re.Pattern | None = None
+    negated: bool = False  # opens with {neg}: no negation in the sentence, no match
+
+
+def _required_tail(text: str) -> re.Pattern | None:
+    """The part of a pattern after its last {gap}/{near} outside any group, when it has no top-level |."""
+    depth, escaped, cut = 0, False, None
+    for i, ch in enumerate(text):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and ch == "|":
+            return None
+        elif depth == 0 and text.startswith(("{gap}", "{near}"), i):
+            cut = text.index("}", i) + 1
+    if cut is None or cut >= len(text):
+        return None
+    tail = re.sub(r"\{([a-z_]+)\}", lambda m: REASON_MACROS[m.group(1)], text[cut:])
+    try:
+        return re.compile(tail, re.IGNORECASE)
+    except re.error:
+        return None
+
+
+def _reason_regex(path: Path, line: int, text: str, column: str) -> re.Pattern:
+    unknown = sorted(set(re.findall(r"\{([a-z_]+)\}", text)) - set(REASON_MACROS))
+    _check(not unknown, path, line, f"{column} uses unknown shorthands {unknown}; known: {sorted(REASON_MACROS)}")
+    expanded = re.sub(r"\{([a-z_]+)\}", lambda m: REASON_MACROS[m.group(1)], text)
+    try:
+        compiled = re.compile(expanded, re.IGNORECASE)
+    except re.error as e:
+        raise ValueError(f"{path}, line {line}: bad regular expression in {column}: {e}") from None
+    # An empty alternative ("a|" or "|b") matches every sentence: a typo, never intended.
+    _check(compiled.search("") is None, path, line, f"{column} matches empty text, so it would match every sentence")
+    return compiled
+
+
+def load_reason_patterns(path: Path) -> list[ReasonPattern]:
+    """Phrase patterns per reason code, in file order; {neg}, {doc}, {pt}, {gap}, {near} are shorthands."""
+    from etl.vocab import REASON_CODES  # here, so the loaders above keep their own import line
+
+    out: list[ReasonPattern] = []
+    for line, r in _rows(path, ("code", "scope", "pattern", "unless")):
+        _check(r["code"] in REASON_CODES, path, line, f"unknown reason code {r['code']!r}")
+        _check(r["scope"] in REASON_SCOPES, path, line,
+               f"unknown scope {r['scope']!r}, expected one of {REASON_SCOPES}")
+        _check(bool(r["pattern"]), path, line, "empty pattern")
+        unless = _reason_regex(path, line, r["unless"], "unless") if r["unless"] else None
+        out.append(ReasonPattern(line, r["code"], r["scope"], _reason_regex(path, line, r["pattern"], "pattern"),
+                                 unless, _required_tail(r["pattern"]), r["pattern"].startswith("{neg}")))
+    return out
+
+
+NEGATION = re.compile(REASON_MACROS["neg"], re.IGNORECASE)
+
+
+@functools.cache
+def reason_patterns() -> list[ReasonPattern]:
+    """The phrase patterns of etl/reference/reason_patterns.csv, in file order."""
+    return load_reason_patterns(DIR / "reason_patterns.csv")

@@ -24,7 +24,15 @@ from etl.sample.layouts import Line, as_text, print_letter
 from etl.sample.letter import PlannedLetter, plan_letter
 from etl.sample.pdf import letter_pdf, scanned_pdf
 from etl.sample.report import CorpusReport
-from etl.vocab import DECISION_FIELDS, ERROR_EMPTY, ERROR_NO_TEXT, ERROR_NOT_IMR, ERROR_TRUNCATED, LETTER_FIELDS
+from etl.vocab import (
+    DECISION_FIELDS,
+    ERROR_EMPTY,
+    ERROR_NO_TEXT,
+    ERROR_NOT_IMR,
+    ERROR_TRUNCATED,
+    LETTER_FIELDS,
+    OPTIONAL_DECISION_FIELDS,
+)
 
 # Where in every 500 letters a bad file stands instead, so even 200 letters hold one of each.
 BAD_FILES = {17: ERROR_EMPTY, 83: ERROR_NO_TEXT, 151: ERROR_NOT_IMR, 199: ERROR_TRUNCATED}
@@ -48,7 +56,10 @@ def _file_rng(seed: int, index: int) -> random.Random:
 def _contract_record(source_file: str, sha256: str, planned: dict) -> dict:
     record = {"source_file": source_file, "sha256": sha256, "error": None}
     record.update({name: planned[name] for name in LETTER_FIELDS if name not in record})
-    record["decisions"] = [{name: d[name] for name in DECISION_FIELDS} for d in planned["decisions"]]
+    record["decisions"] = [
+        {name: d[name] for name in (*DECISION_FIELDS, *OPTIONAL_DECISION_FIELDS) if name in d}
+        for d in planned["decisions"]
+    ]
     record.update({k: v for k, v in planned.items() if k not in record})  # extras, e.g. requesting_physician_id
     return record
 

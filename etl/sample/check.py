@@ -2,7 +2,8 @@
 
 Fields scored by ../shared/tools/score_parse.py are compared by its rules (treatment by
 folded text or 90% similarity, drug names as sets, citations as (source, chapter) sets);
-every other field must be equal. Used by bench/roundtrip_bench.py and tests/test_generate.py.
+the reasons by their codes; every other field must be equal. Used by bench/roundtrip_bench.py
+and tests/test_generate.py.
 """
 
 import re
@@ -18,7 +19,8 @@ from etl.sample import Progress, iter_letters
 # Every field of the contract but the file's own (source_file, sha256, error) and the decisions'
 # position, which the comparison walks by.
 LETTER_FIELDS = tuple(f for f in vocab.LETTER_FIELDS if f not in ("source_file", "sha256", "error", "decisions"))
-DECISION_FIELDS = tuple(f for f in vocab.DECISION_FIELDS if f != "item_no")
+# The reasons are compared as sets of codes: the evidence is the reader's choice of words.
+DECISION_FIELDS = (*(f for f in vocab.DECISION_FIELDS if f != "item_no"), "reasons")
 
 
 def _norm_text(text: str | None) -> str:
@@ -39,6 +41,10 @@ def _drug_set(text: str | None) -> frozenset | None:
     return frozenset(x.strip() for x in re.split(r"\s*/\s*|,\s*| and ", text.lower()) if x.strip())
 
 
+def _codes(reasons) -> set:
+    return {r.get("code") for r in reasons or [] if isinstance(r, dict)}
+
+
 def _fold(value):
     return " ".join(value.split()) if isinstance(value, str) else value
 
@@ -51,6 +57,8 @@ def same(name: str, got, want) -> bool:
         return _cite_set(got) == _cite_set(want)
     if name == "drug_generic":
         return _drug_set(got) == _drug_set(want)
+    if name == "reasons":
+        return _codes(got) == _codes(want)
     if name in ("reviewer_license_states", "reviewer_specialties"):
         return list(got or []) == list(want or [])
     return _fold(got) == _fold(want)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from etl.sample import catalogue as cat
-from etl.sample.prose import case_summary, rationale
+from etl.sample.prose import case_summary, rationale, topic_kind
 
 NUMBER_WORDS = (
     "Zero",
@@ -609,6 +609,9 @@ def narrative_date(rng: random.Random, day: date) -> str:
     return day.strftime("%m/%d/%Y")
 
 
+# Drugs prescribed to go with another (a stomach protector with an NSAID or opioid): when the letter's
+# first drug is upheld, these fall with it (the reason dependent_on_denied).
+GOES_WITH_A_DRUG = ("Proton Pump Inhibitors", "H2 Blocker", "GI Agents", "Antiemetic")
 PHYSICIANS = 10_000  # requesting physicians in the generated population
 
 
@@ -647,12 +650,14 @@ def plan_letter(seed: int, index: int) -> PlannedLetter:
     theme = weighted(rng, _category_weights(year))
     count = item_count(rng)
     requests = [choose_request(rng, year, theme, region, layout)]
+    ancillary: set[str] = set()  # the requests that go with the surgery (post-op, assistant, pre-op)
     for _ in range(count - 1):
         if theme == "Surgery" and rng.random() < 0.7:
             adjunct = next(s for s in cat.SERVICES if s.subcategory == "Adjunct Surgical Services")
             post_op = cat.SERVICES[0]
             service = adjunct if rng.random() < 0.6 else post_op
             request = service_request(rng, service, region)
+            ancillary.add(request.text)
         else:
             category = theme if rng.random() < 0.55 else weighted(rng, _category_weights(year))
             request = choose_request(
@@ -674,10 +679,18 @@ def plan_letter(seed: int, index: int) -> PlannedLetter:
     items: list[PlannedItem] = []
     report_date = narrative_date(rng, visit)
     guideline_name = rng.choice(("The MTUS", "CA MTUS", "The California MTUS", "MTUS/ACOEM", "The ODG"))
+    primary_upheld = False
     for position, request in enumerate(requests):
         ca_text, ca_citations = guideline_line(rng, "ca", request, style, year, layout)
         imr_text, imr_citations = guideline_line(rng, "imr", request, style, year, layout)
         is_overturned = overturned(rng, year, request, specialties[0], imr_citations)
+        if position == 0:
+            primary_upheld = not is_overturned
+        goes_with_primary = position > 0 and (
+            request.text in ancillary
+            or (request.subcategory in GOES_WITH_A_DRUG and requests[0].category == "Pharmaceuticals")
+            or (request.subcategory == "Supplies" and requests[0].category == "DMEPOS")
+        )
         authorized = authorized_quantity = remaining = summary_authorized = None
         heading = request.text
         if position == modified_index and request.partial:
@@ -720,10 +733,13 @@ def plan_letter(seed: int, index: int) -> PlannedLetter:
             "imr_guideline_text": imr_text,
             "ca_citations": ca_citations,
             "imr_citations": imr_citations,
-            "rationale": rationale(
-                rng, request.text, request.category, request.subcategory, is_overturned, report_date, guideline_name
-            ),
         }
+        decision["rationale"], decision["reasons"] = rationale(
+            rng, request.text, request.category, request.subcategory, is_overturned, report_date, guideline_name,
+            depends_on=(topic_kind(requests[0].category, requests[0].subcategory), requests[0].text)
+            if primary_upheld and not is_overturned and goes_with_primary
+            else None,
+        )
         summary_request = _spaced(rng, request.text) if summary_authorized else request.text
         items.append(PlannedItem(decision, heading, summary_request, summary_authorized))
 

@@ -75,42 +75,7 @@ FINDINGS = (
     "pain rated 5-6 on a 10-point scale",
     "normal strength in all extremities",
 )
-# What a reviewer finds missing (upheld) or documented (overturned), by the kind of item.
-MISSING = {
-    "drug": (
-        "documentation of objective functional improvement with this medication",
-        "a current urine drug screen or a signed pain agreement",
-        "a measurable decrease in pain scores",
-        "evidence that first-line agents were tried and failed",
-        "a clear rationale for long-term use",
-        "documentation of the frequency and dosing",
-        "monitoring for adverse effects and aberrant behavior",
-    ),
-    "therapy": (
-        "objective functional improvement from the sessions already completed",
-        "the number of prior sessions and their outcome",
-        "a plan for transition to a home exercise program",
-        "a new injury or flare that would justify more sessions than the guidelines allow",
-    ),
-    "imaging": (
-        "red flag conditions or a progressive neurological deficit",
-        "a plan for surgery that the study would inform",
-        "a significant change in symptoms since the last study",
-        "failure of a trial of conservative care",
-    ),
-    "procedure": (
-        "failure of conservative treatment for an adequate period",
-        "objective findings that correlate with the imaging",
-        "a clear surgical lesion",
-        "documentation that the criteria in the guidelines have been met",
-    ),
-    "other": (
-        "a clear medical need for the request",
-        "how the request would improve function",
-        "the specific goals of the request",
-        "evidence supporting this request in the guidelines",
-    ),
-}
+# What the records document when the reviewer overturns UR, by the kind of item.
 PRESENT = {
     "drug": (
         "a 40% reduction in pain and improved ability to perform household tasks",
@@ -302,6 +267,172 @@ GUIDELINE_POINTS = {
 }
 
 
+# Why upheld decisions were upheld: the share of upheld decisions giving each reason (issue 13:
+# two readings of 390 upheld decisions of 2016-17; the last three, which it does not give, are
+# estimated from the labels of the 100 development letters). A decision
+# gives one to three reasons; a reason a kind of item cannot have is drawn for the kinds that can
+# (the second number: the share of upheld decisions of those kinds), so the overall shares hold.
+UPHELD_REASON_SHARES: dict[str, float] = {
+    "criteria_not_met": 0.45,
+    "first_line_not_tried": 0.29,
+    "no_functional_improvement": 0.21,
+    "insufficient_documentation": 0.12,
+    "quantity_exceeded": 0.11,
+    "not_recommended": 0.09,
+    "dependent_on_denied": 0.08,
+    "preferred_alternative": 0.08,
+    "home_exercise_sufficient": 0.05,
+    "duplicate_or_repeat": 0.05,
+    "duration_exceeded": 0.03,
+    "monitoring_missing": 0.02,
+    "contraindicated": 0.01,
+}
+# The kinds of item (topic_kind) a reason can be given for; absent: every kind.
+REASON_KINDS: dict[str, tuple[str, ...]] = {
+    "home_exercise_sufficient": ("therapy",),
+    "quantity_exceeded": ("therapy", "drug", "other"),
+    "preferred_alternative": ("drug", "imaging", "other"),
+    "duration_exceeded": ("drug",),
+    "monitoring_missing": ("drug",),
+    "contraindicated": ("drug", "procedure"),
+}
+# Share of upheld decisions of each kind in the corpus (measured), to draw a kind-bound reason
+# often enough within its kinds; and how much the independent draws are scaled so that the
+# redraw of an empty set (every decision gives a reason) keeps the shares.
+KIND_SHARE = {"drug": 0.41, "therapy": 0.22, "imaging": 0.11, "procedure": 0.10, "other": 0.16}
+DRAW_SCALE = 0.75
+# Drawn less often than published where the prose gives the reason another way too: the recited
+# points of POINTS_STATING give about 3 of the 9 points of not_recommended.
+DRAWN_SHARES = {**UPHELD_REASON_SHARES, "not_recommended": 0.06}
+
+# The sentences that state each reason, applied to this patient ({item}: the request).
+REASON_SENTENCES: dict[str, dict[str, tuple[str, ...]]] = {
+    "criteria_not_met": {
+        "imaging": (
+            "There is no documentation of red flag conditions or a progressive neurological deficit.",
+            "The examination does not document neurological deficits that would warrant the study.",
+            "There was no evidence of nerve root compromise on the recent examination.",
+        ),
+        "procedure": (
+            "The records do not document objective findings that correlate with the imaging.",
+            "There is no clear surgical lesion documented on imaging.",
+            "The patient does not meet the guideline criteria for the procedure.",
+        ),
+        "drug": (
+            "There is no documented diagnosis of neuropathic pain for which this medication is indicated.",
+            "The patient does not meet the criteria for this medication.",
+            "The records do not show a history of gastrointestinal risk factors or other indications for it.",
+        ),
+        "therapy": (
+            "The submitted medical records do not document significant objective deficits.",
+            "There are no objective findings on the recent examination that would require supervised treatment.",
+        ),
+        "other": (
+            "The patient does not meet the guideline criteria for this request.",
+            "There is no documentation of a diagnosis for which the request is indicated.",
+        ),
+    },
+    "first_line_not_tried": {
+        "drug": (
+            "There is no evidence that first-line agents were tried and failed.",
+            "The records do not show failure of first-line treatment before this medication.",
+        ),
+        "any": (
+            "There is no documentation that the patient has trialed and failed conservative care.",
+            "The records do not show a recent course of conservative treatment such as physical therapy and "
+            "medications.",
+            "There was a lack of documentation that the injured worker has failed conservative treatment.",
+        ),
+    },
+    "no_functional_improvement": {
+        "drug": (
+            "There is no documentation of objective functional improvement with the prior use of this medication.",
+            "The records do not show a measurable decrease in pain or improvement in function with its use.",
+        ),
+        "therapy": (
+            "There is no documentation of objective functional improvement from the sessions already completed.",
+            "Additional sessions are contingent upon documented objective improvement from the initial sessions.",
+        ),
+        "any": (
+            "There is no documentation of objective functional improvement from prior treatment.",
+            "The efficacy of the prior treatment was not documented.",
+        ),
+    },
+    "insufficient_documentation": {
+        "any": (
+            "The request as submitted did not specify the body part to be treated.",
+            "The frequency and duration of the request were not specified.",
+            "The request does not specify the quantity being requested.",
+        ),
+    },
+    "quantity_exceeded": {
+        "therapy": (
+            "The requested number of sessions exceeds the guideline recommendation.",
+            "The request, added to the sessions already completed, would be in excess of the guidelines.",
+        ),
+        "any": (
+            "The quantity requested exceeds the guideline recommendation.",
+            "The amount requested is in excess of what the guidelines allow.",
+        ),
+    },
+    "not_recommended": {
+        "any": (
+            "The guidelines do not recommend this treatment for the patient's condition.",
+            "This treatment is not recommended by the guidelines for chronic pain.",
+            "There is no quality evidence to support the use of this treatment.",
+        ),
+    },
+    "dependent_on_denied": {
+        "procedure": (
+            "As the requested surgery is not medically necessary, the associated {item} is also not medically "
+            "necessary.",
+            "Since the primary surgical procedure was not certified, the associated services are not medically "
+            "necessary.",
+        ),
+        "any": ("As the requested {primary} is not medically necessary, the associated {item} is also not medically "
+                "necessary.",),
+    },
+    "preferred_alternative": {
+        "drug": (
+            "There is no indication that the patient is unable to tolerate oral medications.",
+            "There is no evidence the patient cannot take the same medication in tablet form.",
+        ),
+        "imaging": ("An MRI is generally preferred over CT for this condition.",),
+        "other": ("Rental is preferred over purchase for this equipment.",),
+    },
+    "home_exercise_sufficient": {
+        "any": (
+            "The patient should be able to continue with an independent home exercise program.",
+            "The patient should now be transitioned to a self-directed home exercise program.",
+        ),
+    },
+    "duplicate_or_repeat": {
+        "imaging": ("The patient had a prior study of the same area and there is no new reason to repeat it.",),
+        "any": ("This request would be duplicative of services already authorized.",),
+    },
+    "duration_exceeded": {
+        "any": (
+            "The patient has been on long-term treatment with this medication, and long-term use is not recommended.",
+        ),
+    },
+    "monitoring_missing": {
+        "any": (
+            "There is no documentation of a recent urine drug screen or a signed opioid agreement.",
+            "There is no documentation of ongoing monitoring of the four A's.",
+        ),
+    },
+    "contraindicated": {
+        "any": ("For this patient, the risks of continued treatment outweigh the benefits.",),
+    },
+}
+# Guideline points that, recited for an upheld item, are themselves the reason (the reviewer's
+# point is that the guideline does not recommend the item at all).
+POINTS_STATING = {
+    "Topical analgesics are largely experimental": "not_recommended",
+    "Any compounded product that contains at least one drug": "not_recommended",
+}
+
+
 def topic_kind(category: str, subcategory: str | None) -> str:
     if category == "Pharmaceuticals":
         return "drug"
@@ -314,6 +445,27 @@ def topic_kind(category: str, subcategory: str | None) -> str:
     return "other"
 
 
+def upheld_reasons(rng: random.Random, kind: str) -> list[str]:
+    """One to three reason codes for an upheld decision, drawn at the shares of UPHELD_REASON_SHARES."""
+    codes: list[str] = []
+    while not codes:
+        for code, share in DRAWN_SHARES.items():
+            if code == "dependent_on_denied":
+                continue  # given by the letter: an item that goes with a denied surgery
+            kinds = REASON_KINDS.get(code)
+            if kinds and kind not in kinds:
+                continue
+            within = sum(KIND_SHARE[k] for k in kinds) if kinds else 1.0
+            if rng.random() < share * DRAW_SCALE / within:
+                codes.append(code)
+    return codes[:3]
+
+
+def _reason_sentence(rng: random.Random, code: str, kind: str, item: str, primary: str = "") -> str:
+    choices = REASON_SENTENCES[code]
+    return rng.choice(choices.get(kind) or choices["any"]).format(item=item, primary=primary)
+
+
 def rationale(
     rng: random.Random,
     item: str,
@@ -322,8 +474,15 @@ def rationale(
     overturned: bool,
     report_date: str,
     guideline_name: str,
-) -> str:
+    depends_on: tuple[str, str] | None = None,
+) -> tuple[str, list[dict]]:
+    """The rationale and the reasons it states: [{"code", "evidence"}], evidence a sentence of the rationale.
+
+    depends_on: (kind, treatment) of the letter's upheld primary request this item goes with."""
     kind = topic_kind(category, subcategory)
+    if depends_on:  # like the real letters: one sentence, nothing of the item's own merits
+        sentence = _reason_sentence(rng, "dependent_on_denied", depends_on[0], item, depends_on[1])
+        return sentence, [{"code": "dependent_on_denied", "evidence": sentence}]
     openers = (
         f"According to the {report_date} progress report, the injured worker presents with {rng.choice(COMPLAINTS)}.",
         f"The injured worker is being treated for {rng.choice(DIAGNOSES)}.",
@@ -337,15 +496,15 @@ def rationale(
         sentences.append(f"Examination showed {rng.choice(FINDINGS)}.")
     specific = GUIDELINE_POINTS.get(subcategory or "", ())
     point = rng.choice(specific if specific and rng.random() < 0.75 else specific + GUIDELINE_POINTS[kind])
-    sentences.append(
-        rng.choice(
-            (
-                point,
-                f"{guideline_name} guidelines state that {point[0].lower()}{point[1:]}",
-                f"Regarding {item}, {point[0].lower()}{point[1:]}",
-            )
+    recited = rng.choice(
+        (
+            point,
+            f"{guideline_name} guidelines state that {point[0].lower()}{point[1:]}",
+            f"Regarding {item}, {point[0].lower()}{point[1:]}",
         )
     )
+    sentences.append(recited)
+    reasons: list[dict] = []
     if overturned:
         evidence = rng.choice(PRESENT[kind])
         sentences.append(
@@ -359,29 +518,25 @@ def rationale(
         )
         if rng.random() < 0.4:
             sentences.append("The request is consistent with the guideline recommendations.")
-        sentences.append(
-            rng.choice(
-                (
-                    f"Therefore, the request for {item} is medically necessary.",
-                    "As such, the request is medically necessary.",
-                    "The request is therefore medically necessary.",
-                )
+        conclusion = rng.choice(
+            (
+                f"Therefore, the request for {item} is medically necessary.",
+                "As such, the request is medically necessary.",
+                "The request is therefore medically necessary.",
             )
         )
+        sentences.append(conclusion)
+        reasons.append({"code": "criteria_met", "evidence": conclusion})
     else:
-        gap, other_gap = rng.sample(MISSING[kind], 2)
-        sentences.append(
-            rng.choice(
-                (
-                    f"In this case, there is no documentation of {gap}.",
-                    f"The records do not include {gap}.",
-                    f"However, the medical records provided lack {gap}.",
-                    f"The submitted documentation does not establish {gap}.",
-                )
-            )
-        )
-        if rng.random() < 0.35:
-            sentences.append(f"There is also no mention of {other_gap}.")
+        stating = next((code for start, code in POINTS_STATING.items() if point.startswith(start)), None)
+        codes = upheld_reasons(rng, kind)
+        if stating:
+            reasons.append({"code": stating, "evidence": recited})
+            codes = [c for c in codes if c != stating]
+        for code in codes:
+            sentence = _reason_sentence(rng, code, kind, item)
+            sentences.append(sentence)
+            reasons.append({"code": code, "evidence": sentence})
         sentences.append(
             rng.choice(
                 (
@@ -392,7 +547,7 @@ def rationale(
                 )
             )
         )
-    return " ".join(sentences)
+    return " ".join(sentences), reasons
 
 
 def case_summary(rng: random.Random, age_phrase: str, pronoun: str, injury: str, visit: str, ur_sentence: str) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 
 from etl.sample.catalogue import PUBLISHED
 from etl.sample.letter import PHYSICIANS, imr_group
+from etl.sample.prose import UPHELD_REASON_SHARES
 
 # Published shapes other than the yearly table: (what, published value as a share).
 SHAPES = {
@@ -61,6 +62,8 @@ class CorpusReport:
         self.drugs_2024: Counter[str] = Counter()
         self.physicians: Counter[int] = Counter()
         self.days_by_year: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        self.upheld = 0
+        self.upheld_reasons: Counter[str] = Counter()
 
     def add(self, record: dict, is_pdf: bool) -> None:
         self.files += 1
@@ -102,6 +105,9 @@ class CorpusReport:
                 self.by_class[d["service_subcategory"]][1] += over
                 if year == 2024:
                     self.drugs_2024[d["service_subcategory"]] += 1
+            if not over:
+                self.upheld += 1
+                self.upheld_reasons.update({r["code"] for r in d.get("reasons") or []})
             self.odg_lines += any(c["source"] == "ODG" for c in d["imr_citations"])
             self.ca_nothing += not d["ca_citations"]
 
@@ -166,6 +172,11 @@ class CorpusReport:
             out[f"2024 drugs: {drug_class}"] = (value, _share(self.drugs_2024[drug_class], drugs_2024))
         return out
 
+    def reason_figures(self) -> dict[str, tuple[float, float | None]]:
+        """Reason code -> (share of upheld decisions giving it in issue 13's reading, generated share)."""
+        return {code: (share, _share(self.upheld_reasons[code], self.upheld))
+                for code, share in UPHELD_REASON_SHARES.items()}
+
     def render(self) -> str:
         lines = [
             f"Generated corpus: {self.files:,} files ({self.pdfs:,} PDF), "
@@ -179,6 +190,12 @@ class CorpusReport:
         for name, (published, generated) in self.figures().items():
             diff = "" if published is None or generated is None else f"{(generated - published) * 100:+6.1f}"
             lines.append(f"{name:44s} {_pct(published):>9s} {_pct(generated):>9s} {diff:>7s}")
+        lines.append("")
+        lines.append("")
+        lines.append(f"{'upheld decisions giving the reason':44s} {'2016-17':>9s} {'generated':>9s} {'diff':>7s}")
+        for code, (published, generated) in self.reason_figures().items():
+            diff = "" if generated is None else f"{(generated - published) * 100:+6.1f}"
+            lines.append(f"  {code:42s} {_pct(published):>9s} {_pct(generated):>9s} {diff:>7s}")
         lines.append("")
         lines.append("Overturn rate by drug class (published: antidepressants ~30% in 2016, drugs ~8%)")
         for drug_class, (total, over) in sorted(self.by_class.items(), key=lambda kv: -kv[1][0])[:12]:

@@ -1,0 +1,211 @@
+"""Why the reviewer ruled: the reason codes a decision rationale states.
+
+The codes and the rules for applying them are ../shared/spec/decision-reasons.md. The words
+are easy; the work is knowing whether the reviewer applies them to this patient. So the
+rationale is read sentence by sentence: recited guideline text (a long quote, or a sentence
+that says nothing of this patient, the request or the records) is not a finding, and most
+patterns count only in findings. The phrase patterns themselves, with their
+negations ("no evidence of ... red flags", not "evidence of red flags"), live in
+etl/reference/reason_patterns.csv, in order of specificity: a match that overlaps the span of
+an earlier (more specific) code's match is not counted again for a later, more generic code.
+
+Pure: no I/O beyond the cached reference CSV.
+"""
+
+import re
+from dataclasses import dataclass
+
+from etl.reference import NEGATION, reason_patterns
+from etl.vocab import OVERTURNED_REASON_CODES
+
+# A sentence ends at . ! or ? followed by space and a capital, a quote or a bracket; not after
+# the abbreviations reviewers use in the middle of a sentence.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"”']?\s+(?=[\"“(\[]?[A-Z0-9])"
+    # a full stop lost in extraction: a sentence-opening word, capitalised, straight after a lower-case word
+    r"|(?<=[a-z])\s+(?=(?:When|However|There|Therefore|Thus|Furthermore|Additionally|Moreover)\s)"
+)
+_ABBREVIATION = re.compile(
+    r"(?:\b(?i:e\.g|i\.e|vs|v|Dr|Mr|Mrs|Ms|No|Nos|Fig|al|approx|etc|St|Jr|Sr|mg|U\.S|p|pp|cf|ca)|(?:^|[\s(])[A-Z])\.$"
+)
+# A quoted stretch this long is guideline text the reviewer recites, not a finding.
+_LONG_QUOTE = 60
+# Words that tie a sentence to this patient or this request: the sentence then applies the guideline.
+_APPLIED = re.compile(
+    r"\b(?:the|this|our|said)\s+(?:(?!MTUS|ODG|ACOEM|CA\b|guidelines?\b)[\w-]+\s+)?(?:patient|claimant|examination|exam|injured\s+worker|applicant|employee|individual|worker|member|"
+    r"records?|request|requested|documentation|progress\s+notes?|notes?|reports?|case|file|provider|physician)\b"
+    r"|\b(?:he|she|his|her|him|hers)\b|\bpatient's\b|\bclaimant's\b|\bworker's\b|\bapplicant's\b"
+    r"|\b(?:was|were|had|did|absent|additional|further|here|noted|ago|despite)\b|\b(?:has|have)\s+not\s+been\s+(?:exhausted|met|documented|tried|attempted|provided|established|completed|noted|submitted)\b|\b(?:has|have)\s+not\s+been\s+(?:demonstrated|shown)\b(?!\s+to\b)|\bon\s+(?:physical\s+)?exam|\b(?:would|will)\s+not\b|\bnot\s+(?:established|warranted|substantiated)\b"
+    r"|\bit\s+(?:is|was)\s+(?:not\s+clear|unclear|uncertain|not\s+evident)\b|\bprescribed\b|\bnon-?certif\w*|\bdenied\b|\bin\s+this\s+case\b|\bsubmitted\b|\bprovided\b|\bfor\s+review\b|\brequested\b|\bthere\s+(?:is|was|were|are|has\s+been|have\s+been)\s+"
+    r"(?:no|a\s+lack|lack|insufficient|not|little|limited)\b|\black\s+of\b|\bno\s+(?:evidence|documentation|indication)\b"
+    r"|\b(?:the|this|that)\s+(?:\w+\s+)?request\b|\ban?\s+request\s+for\b|\badditional\s+(?:\d+\s+)?(?:\w+\s+){0,2}(?:sessions|visits)"
+    r"|\bnot\s+(?:documented|provided|noted|specified)\b|\b(?:therefore|thus|hence|as\s+such|given\s+the)\b",
+    re.I,
+)
+
+
+# How far the evidence reaches for the start and the end of its clause ("There was a lack of ...").
+_CLAUSE_REACH = 60
+_CLAUSE_END = re.compile(r"[,;:]|[.!?](?:\s|$)")
+# The code for "the records do not say enough": only when no other reason names what is missing.
+_GENERIC = "insufficient_documentation"
+_CLAUSE_BREAK = re.compile(r";|,?\s+nor\s+|,\s+and\s+(?:also\s+)?(?=there\b)")
+
+
+_TOPIC_LEAD = re.compile(
+    r"^\s*(?:regarding|as\s+for|with\s+regard\s+to|in\s+regard\s+to|concerning)\b[^,]{0,150},", re.I
+)
+
+
+# A sentence that opens with a condition ("When the exam is unclear, ...") states the guideline's rule.
+_CONDITION_LEAD = re.compile(r"\s*(?:when|if|unless|in\s+patients|for\s+patients|patients)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    text: str
+    recited: bool  # guideline text the reviewer recites, not a statement about this patient
+    quoted: bool  # mostly a long quote of the guideline
+    lead: int  # where the sentence's own words begin, after a "Regarding the request for X," that names the topic
+
+
+def sentences(rationale: str) -> list[Sentence]:
+    """The rationale's sentences with their offsets, each marked recited or not."""
+    quotes = _long_quotes(rationale)
+    out: list[Sentence] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(rationale):
+        if _ABBREVIATION.search(rationale[max(start, m.start() - 12) : m.start()]) or _inside(m.end(), quotes):
+            continue
+        out.append(_sentence(rationale, start, m.start(), quotes))
+        start = m.end()
+    if start < len(rationale):
+        out.append(_sentence(rationale, start, len(rationale), quotes))
+    return out
+
+
+def _long_quotes(rationale: str) -> list[tuple[int, int]]:
+    """Spans of long quotations. A mark after a space opens, any other closes; a quote the
+    reviewer never closed (the next mark opens again) ends with its first sentence."""
+    out: list[tuple[int, int]] = []
+    opened: int | None = None
+    for m in re.finditer(r"[\"“”]", rationale):
+        i = m.start()
+        if m.group() == "“" or (m.group() == '"' and (i == 0 or rationale[i - 1] in " \t\n(;:,")):
+            if opened is not None:
+                out.append((opened, _first_sentence_end(rationale, opened, i)))
+            opened = i
+        elif opened is not None:
+            out.append((opened, i + 1))
+            opened = None
+    if opened is not None:
+        out.append((opened, _first_sentence_end(rationale, opened, len(rationale))))
+    return [(a, b) for a, b in out if b - a > _LONG_QUOTE]
+
+
+def _first_sentence_end(rationale: str, start: int, limit: int) -> int:
+    end = _SENTENCE_END.search(rationale, start, limit)
+    return end.start() if end else limit
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a < pos < b for a, b in spans)
+
+
+def _sentence(rationale: str, start: int, end: int, quotes: list[tuple[int, int]]) -> Sentence:
+    text = rationale[start:end]
+    own, pos = [], start  # what the sentence says outside its long quotes
+    for a, b in quotes:
+        if a < end and b > start:
+            own.append(rationale[pos : max(pos, a)])
+            pos = max(pos, min(b, end))
+    own.append(rationale[pos:end])
+    # "Regarding the request for X, <guideline>" names the topic; it neither applies the guideline
+    # nor states a reason (the X may be "MRI without contrast").
+    topic = _TOPIC_LEAD.match(text)
+    own_text = " ".join(own)
+    quoted = len(own_text.strip()) < len(text) / 2
+    own_text = _TOPIC_LEAD.sub("", own_text, count=1)
+    # What the sentence says outside its quotes decides whether it applies the guideline.
+    recited = quoted or _CONDITION_LEAD.match(own_text) is not None or not _APPLIED.search(own_text)
+    return Sentence(start, text, recited, quoted, topic.end() if topic else 0)
+
+
+def read_reasons(rationale: str, outcome: str) -> list[dict]:
+    """The reasons a decision's rationale states: [{"code", "evidence"}], evidence verbatim from the rationale."""
+    if not rationale or not rationale.strip():
+        return []
+    upheld = outcome != "overturned"
+    found: dict[str, tuple[int, int]] = {}
+    alone: dict[str, tuple[int, int]] = {}
+    recited_evidence: set[str] = set()
+    for s in sentences(rationale):
+        matches: dict[str, tuple[str, tuple[int, int]]] = {}
+        negated = NEGATION.search(s.text, s.lead) is not None
+        for p in reason_patterns():
+            if p.code in matches or ((p.code in OVERTURNED_REASON_CODES) == upheld and p.code != "other"):
+                continue
+            if s.quoted or (p.scope != "anywhere" and s.recited):
+                continue
+            if p.negated and not negated:
+                continue
+            if p.prefilter is not None and p.prefilter.search(s.text, s.lead) is None:
+                continue
+            m = p.pattern.search(s.text, s.lead)
+            if m is None or (p.unless is not None and p.unless.search(s.text)):
+                continue
+            span = (s.start + m.start(), s.start + m.end())
+            if any(a < span[1] and span[0] < b for _, (a, b) in matches.values()):
+                continue  # a more specific code (earlier in the file) already states this reason
+            matches[p.code] = (p.scope, span)
+        if _GENERIC in matches and _beside_another(s, matches):
+            del matches[_GENERIC]  # missing details beside a named reason are that reason's detail
+        for code, (scope, span) in matches.items():
+            target = alone if scope == "alone" else found
+            # the evidence: the first finding that states the reason, recited text only when no finding does
+            if code not in target or (code in recited_evidence and not s.recited):
+                target[code] = span
+                if s.recited:
+                    recited_evidence.add(code)
+                else:
+                    recited_evidence.discard(code)
+    if not found:
+        found = alone
+    if not upheld and "criteria_met" not in found and "other" not in found:
+        found["criteria_met"] = _conclusion(rationale)
+    if upheld and not found:
+        found["criteria_not_met"] = _conclusion(rationale)
+    return [{"code": code, "evidence": _evidence(rationale, a, b)} for code, (a, b) in
+            sorted(found.items(), key=lambda kv: kv[1])]
+
+
+def _beside_another(s: Sentence, matches: dict[str, tuple[str, tuple[int, int]]]) -> bool:
+    """Whether another code matched in the same clause as the generic one ("nor" and ";" part clauses)."""
+    def clause(pos: int) -> int:
+        return len(_CLAUSE_BREAK.findall(s.text, 0, pos - s.start))
+
+    generic = clause(matches[_GENERIC][1][1])
+    return any(clause(span[1]) == generic for code, (_, span) in matches.items() if code != _GENERIC)
+
+
+def _evidence(rationale: str, start: int, end: int) -> str:
+    """The matched words widened to their clause (back to its start, on to its end) when that is near."""
+    clause = max(rationale.rfind(c, 0, start) for c in ",;:.")
+    if clause >= 0 and start - clause <= _CLAUSE_REACH:
+        start = clause + 1
+    elif clause < 0 and start <= _CLAUSE_REACH:
+        start = 0
+    stop = _CLAUSE_END.search(rationale, end)
+    stop_at = stop.start() if stop else len(rationale)
+    if stop_at - end <= _CLAUSE_REACH:
+        end = stop_at
+    while end < len(rationale) and rationale[end].isalnum():
+        end += 1
+    return rationale[start:end].strip(" ,;:.\"")
+
+
+def _conclusion(rationale: str) -> tuple[int, int]:
+    """The span of the last sentence, where the reviewer concludes: the evidence when no phrase names the reason."""
+    last = sentences(rationale)[-1]
+    return last.start, last.start + len(last.text)
