@@ -251,9 +251,20 @@ SELECT
     d.service_category, d.service_subcategory, d.drug_class, d.drug_generic, d.strength, d.quantity,
     d.ur_action, d.ur_authorized, d.ur_authorized_quantity, d.share_cut,
     d.imr_sources, d.imr_source_key, d.imr_mtus_chapter, d.imr_guideline_group,
-    d.ca_sources, d.ca_source_key, d.ca_mtus_chapter, d.ca_guideline_group, d.same_sources_as_ca
+    d.ca_sources, d.ca_source_key, d.ca_mtus_chapter, d.ca_guideline_group, d.same_sources_as_ca,
+    lo.letter_outcome,
+    -- Placeholder until the storage branch's decision_reasons table fills it (see the contract).
+    CAST([] AS VARCHAR[])                                      AS reason_codes
 FROM v_decisions d
-JOIN v_letters l USING (letter_id);
+JOIN v_letters l USING (letter_id)
+-- The case-level outcome the state's search shows: every decision upheld, every one overturned, or mixed.
+JOIN (
+    SELECT letter_id,
+        CASE WHEN bool_and(outcome = 'upheld') THEN 'upheld'
+             WHEN bool_and(outcome = 'overturned') THEN 'overturned'
+             ELSE 'partially overturned' END AS letter_outcome
+    FROM decisions GROUP BY letter_id
+) lo USING (letter_id);
 
 -- ---------------------------------------------------------------- the questions' table
 -- decision_facts is materialised by etl/db.py: build_decision_facts() runs
