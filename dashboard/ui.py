@@ -1,5 +1,6 @@
 """What every page shares: the read-only connection, cached queries, the filters, tables and exports."""
 
+import html
 import re
 from pathlib import Path
 
@@ -199,6 +200,7 @@ def table(frame: pl.DataFrame, what: str, page: str, filters: data.Filters) -> N
     """Show a table with its own CSV and Excel downloads, exactly the rows shown."""
     shown = for_screen(frame)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config(shown))
+    print_table(shown)
     con = _connection(*_database_key())
     csv, xlsx = st.columns(2)
     # Built only when clicked (a deferred callable): most tables are never downloaded.
@@ -219,6 +221,36 @@ def table(frame: pl.DataFrame, what: str, page: str, filters: data.Filters) -> N
         key=f"download-xlsx-{what}",
         on_click="ignore",
     )
+
+
+# A printed table is a plain HTML copy of the first rows (the interactive table is drawn on a canvas
+# that prints only its scrolling window); app.py's print style shows it on paper and hides it on screen.
+PRINT_ROWS = 100
+
+
+def print_table(shown: pl.DataFrame) -> None:
+    head = "".join(f"<th>{html.escape(human(name))}</th>" for name in shown.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_printed(name, value))}</td>" for name, value in zip(shown.columns, row,
+                                                                                              strict=True)) + "</tr>"
+        for row in shown.head(PRINT_ROWS).iter_rows()
+    )
+    more = (f"<p>The first {PRINT_ROWS:,} of {shown.height:,} rows; the download has them all.</p>"
+            if shown.height > PRINT_ROWS else "")
+    st.html(f'<div class="imr-print-table"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+            f"{more}</div>")
+
+
+def _printed(name: str, value: object) -> str:
+    if value is None:
+        return ""
+    if name in SHARE_FIELDS and isinstance(value, float):
+        return f"{value:.1%}"
+    if isinstance(value, int) and not isinstance(value, bool) and name not in _IDENTIFIERS:
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return str(value)
 
 
 # What every rate table shows beside its grouping columns.
