@@ -74,9 +74,29 @@ def filter_sidebar() -> None:
         right.date_input("to", value=None, key="to", bind="query-params", format="YYYY-MM-DD",
                          min_value=data.FIRST_DATE)
         for key, field in data.LIST_URL_KEYS.items():
-            st.multiselect(human(data.FILTER_LABELS[field]), choices[field], key=key, bind="query-params",
-                           placeholder="all", format_func=lambda value, field=field: data.value_label(field, value))
+            label = human(data.FILTER_LABELS[field])
+            if field in LABELLED_FIELDS:
+                _labelled_multiselect(label, key, field, choices[field])
+            else:
+                st.multiselect(label, choices[field], key=key, bind="query-params", placeholder="all")
         st.button("Clear filters", key="clear-filters", on_click=clear_filters, width="stretch")
+
+
+# Filters whose values read better as labels (reason codes). A bound widget would write the labels
+# into the URL, so these keep the codes there themselves: a link says reasons=criteria_met.
+LABELLED_FIELDS = {"reasons"}
+
+
+def _labelled_multiselect(label: str, key: str, field: str, choices: tuple[str, ...]) -> None:
+    state = st.session_state
+    if key not in state:  # the first run of a session: the link's values (parse_filters named the rest)
+        state[key] = [value for value in dict.fromkeys(st.query_params.get_all(key)) if value in choices]
+    chosen = st.multiselect(label, choices, key=key, placeholder="all",
+                            format_func=lambda value: data.value_label(field, value))
+    if chosen:
+        st.query_params[key] = chosen
+    else:
+        st.query_params.pop(key, None)
 
 
 def clear_filters() -> None:

@@ -149,3 +149,17 @@ def test_tables_show_rates_as_numbers_and_mark_small_groups(dashboard_db, monkey
     assert set(trend["small_group"]) == {ui.SMALL_GROUP}  # 2-3 decisions a month
     mix = app.dataframe[1].value
     assert "rate_label" not in mix.columns and mix["share"].dtype.kind == "f"
+
+
+def test_reasons_travel_in_the_url_as_codes_and_show_as_labels(dashboard_db, monkeypatch):
+    app = open_app(dashboard_db, monkeypatch, reasons=["no_functional_improvement", "nonsense"])
+    reasons = app.multiselect(key="reasons")
+    assert reasons.value == ["no_functional_improvement"]
+    assert "no functional improvement documented" in reasons.options
+    assert app.query_params["reasons"] in ("no_functional_improvement", ["no_functional_improvement"])
+    assert "nonsense" in app.warning[0].value
+    assert "reviewer\\'s reason no functional improvement documented" in sentence(app)
+    reasons.set_value(["criteria_met", "other"]).run()
+    assert app.query_params["reasons"] == ["criteria_met", "other"]
+    app.button(key="clear-filters").click().run()
+    assert "reasons" not in app.query_params and app.multiselect(key="reasons").value == []
