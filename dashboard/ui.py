@@ -296,9 +296,10 @@ def decisions_download(page: str, filters: data.Filters) -> None:
         left.link_button("Download the filtered decisions (CSV)",
                          export.decisions_url(export.DECISIONS_CSV_PATH, page, filters), type="primary")
         right.link_button("… or as Excel (.xlsx)", export.decisions_url(export.DECISIONS_XLSX_PATH, page, filters))
-        st.caption(f"The CSV has every matching decision, however many. Excel holds at most "
-                   f"{export.EXCEL_MAX_ROWS:,} rows: a larger workbook has the first {export.EXCEL_MAX_ROWS:,} "
-                   "and says so on its second sheet.")
+        st.caption(f"The CSV has every matching decision, however many (a million letters: about half a minute). "
+                   f"Excel holds at most {export.EXCEL_MAX_ROWS:,} rows: a larger workbook has the first "
+                   f"{export.EXCEL_MAX_ROWS:,} and says so on its second sheet. A workbook is written whole "
+                   "before it downloads, about ten minutes for a million rows: prefer the CSV for large selections.")
         return
     con = _connection(*_database_key())
     st.download_button(
