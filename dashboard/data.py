@@ -5,7 +5,8 @@ Nothing here imports Streamlit, so the tests and the benchmark run exactly the c
 
 import os
 import re
-from dataclasses import dataclass, fields
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -46,6 +47,27 @@ AGE_BANDS = ("under 25", "25-34", "35-44", "45-54", "55-64", "65 and over", "unk
 CA_LICENCES = ("California", "other states only", "unknown")
 GUIDELINE_SOURCES = (*vocab.CITATION_SOURCES, "nothing cited")
 SEXES = (*vocab.SEXES, "unknown")
+PRIORITIES = (*vocab.PRIORITIES, "unknown")
+# The earliest IMR decision (the programme began in 2013): the date filters start here.
+FIRST_DATE = date(2013, 1, 1)
+# Why the reviewer ruled, in a manager's words (codes from ../shared/spec/decision-reasons.md).
+REASON_LABELS = {
+    "not_recommended": "not recommended by the guidelines",
+    "duration_exceeded": "longer than the guidelines allow",
+    "no_functional_improvement": "no functional improvement documented",
+    "quantity_exceeded": "more than the guidelines allow",
+    "first_line_not_tried": "first-line treatment not tried",
+    "criteria_not_met": "guideline criteria not met",
+    "insufficient_documentation": "documentation insufficient",
+    "monitoring_missing": "monitoring missing (e.g. drug screens)",
+    "dependent_on_denied": "depends on a denied treatment",
+    "home_exercise_sufficient": "home exercise is enough",
+    "duplicate_or_repeat": "duplicate or repeat request",
+    "preferred_alternative": "a preferred alternative exists",
+    "contraindicated": "contraindicated",
+    "criteria_met": "guideline criteria met",
+    "other": "other reason",
+}
 
 _PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
 _FILTERED_CTE = re.compile(r"\bfiltered\b")
@@ -89,6 +111,9 @@ class Filters:
     ca_licences: tuple[str, ...] = ()
     age_bands: tuple[str, ...] = ()
     sexes: tuple[str, ...] = ()
+    letter_outcomes: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
 
     def params(self) -> dict[str, object]:
         params: dict[str, object] = {}
@@ -106,8 +131,50 @@ class Filters:
         for name, label in FILTER_LABELS.items():
             values = getattr(self, name)
             if values:
-                parts.append(f"{label} {', '.join(values)}")
+                parts.append(f"{label} {', '.join(value_label(name, v) for v in values)}")
         return "; ".join(parts) if parts else "no filters"
+
+    def active(self) -> list[tuple[str, str]]:
+        """Each active filter as (human name, its values), in the sidebar's order: for an export's filter sheet."""
+        active = [(label, str(getattr(self, name))) for name, label in DATE_LABELS.items() if getattr(self, name)]
+        return active + [(label, ", ".join(value_label(name, v) for v in getattr(self, name)))
+                         for name, label in FILTER_LABELS.items() if getattr(self, name)]
+
+    def short(self) -> str:
+        """The active filters in a few words for a file name, e.g. 'from-2018-01-01_drug_class-opioids+nsaid'."""
+        parts = [f"{key}-{getattr(self, name)}" for key, name in DATE_URL_KEYS.items() if getattr(self, name)]
+        for key, name in LIST_URL_KEYS.items():
+            values = getattr(self, name)
+            if values:
+                shown = "+".join(slug(v) for v in values[:SHORT_VALUES])
+                more = f"+{len(values) - SHORT_VALUES}-more" if len(values) > SHORT_VALUES else ""
+                parts.append(f"{key}-{shown}{more}")
+        return "_".join(parts) or "all"
+
+    def url_params(self) -> dict[str, list[str]]:
+        """The filters under their URL keys, as the app's own links carry them."""
+        params = {key: [str(getattr(self, name))] for key, name in DATE_URL_KEYS.items() if getattr(self, name)}
+        return params | {key: list(getattr(self, name)) for key, name in LIST_URL_KEYS.items() if getattr(self, name)}
+
+    def without_dates(self) -> "Filters":
+        return replace(self, date_from=None, date_to=None)
+
+    def sound(self) -> "Filters":
+        """These filters with a reversed date range (which no decision could match) left out."""
+        return self.without_dates() if date_range_problem(self) else self
+
+
+SHORT_VALUES = 3  # values of one filter spelt out in a file name; the rest counted
+
+
+def slug(value: str) -> str:
+    """A value as a file-name part: lower case, runs of anything else than a-z and 0-9 as one dash."""
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "x"
+
+
+def value_label(field: str, value: str) -> str:
+    """How a filter value reads to a manager (reason codes have labels; other values read as they are)."""
+    return REASON_LABELS.get(value, value) if field == "reasons" else value
 
 
 # URL parameter (and widget key) -> Filters field; a link carries the filters under these names.
@@ -123,7 +190,12 @@ LIST_URL_KEYS = {
     "licence": "ca_licences",
     "age_band": "age_bands",
     "sex": "sexes",
+    # Filters the contract added later are keyed by their field names.
+    "letter_outcomes": "letter_outcomes",
+    "priorities": "priorities",
+    "reasons": "reasons",
 }
+DATE_LABELS = {"date_from": "decided from", "date_to": "decided to"}
 
 FILTER_LABELS = {
     "categories": "service category",
@@ -136,7 +208,78 @@ FILTER_LABELS = {
     "ca_licences": "reviewer licence",
     "age_bands": "age band",
     "sexes": "sex",
+    "letter_outcomes": "case outcome",
+    "priorities": "review priority",
+    "reasons": "reviewer's reason",
 }
+
+# The values each list filter takes that do not come from the data (drugs and specialties do).
+FIXED_CHOICES: dict[str, tuple[str, ...]] = {
+    "categories": vocab.SERVICE_CATEGORIES,
+    "drug_classes": vocab.DRUG_CLASSES,
+    "guideline_sources": GUIDELINE_SOURCES,
+    "outcomes": vocab.OUTCOMES,
+    "ur_actions": vocab.UR_ACTIONS,
+    "ca_licences": CA_LICENCES,
+    "age_bands": AGE_BANDS,
+    "sexes": SEXES,
+    "letter_outcomes": vocab.LETTER_OUTCOMES,
+    "priorities": PRIORITIES,
+    "reasons": vocab.REASON_CODES,
+}
+
+
+def parse_filters(params: Mapping[str, Sequence[str]],
+                  choices: Mapping[str, Sequence[str]]) -> tuple[Filters, list[str]]:
+    """The filters a link carries, and a sentence for each value in it that is unknown or contradictory.
+
+    params maps URL keys to every value given under that key; choices maps each list filter's field
+    to the values it can take. What a sentence names is left out of the filters, never guessed at.
+    A reversed date range is kept: the caller refuses it (date_range_problem, Filters.sound) while
+    the dates are still there to correct.
+    """
+    problems: list[str] = []
+    dates: dict[str, date | None] = {}
+    for key, field in DATE_URL_KEYS.items():
+        dates[field] = None
+        for raw in params.get(key, ())[-1:]:  # a repeated key: the last one wins, as in the widgets
+            try:
+                day = date.fromisoformat(raw)
+            except ValueError:
+                problems.append(f'"{raw}" under "{key}" is not a date (write it as 2018-01-31); it was ignored.')
+                continue
+            if day < FIRST_DATE:
+                problems.append(f'"{raw}" under "{key}" is before the first IMR decision '
+                                f"({FIRST_DATE}); it was ignored.")
+                continue
+            dates[field] = day
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, field in LIST_URL_KEYS.items():
+        allowed = set(choices.get(field, ()))
+        given = list(dict.fromkeys(params.get(key, ())))
+        unknown = [v for v in given if v not in allowed]
+        if unknown:
+            named = ", ".join(f'"{v}"' for v in unknown)
+            problems.append(f"{FILTER_LABELS[field].capitalize()} {named} is not a value the data has; "
+                            "it was ignored.")
+        lists[field] = tuple(v for v in given if v in allowed)
+    return Filters(**dates, **lists), problems
+
+
+def filter_choices(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
+    """Every value each list filter can take: the fixed vocabularies, and the data's own drugs and specialties."""
+    options = run_query(con, "filter_options")
+    from_data = {field: tuple(options.filter(pl.col("filter") == field)["value"].to_list())
+                 for field in ("drugs", "specialties")}
+    return FIXED_CHOICES | from_data
+
+
+def date_range_problem(filters: Filters) -> str | None:
+    """A sentence refusing a start date after the end date, or None when the range is sound."""
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        return (f"The start date {filters.date_from} is after the end date {filters.date_to}, so no decision "
+                "could match: the date range is ignored until the start comes before the end.")
+    return None
 
 
 @cache  # the files do not change while the app runs: read and assemble each once
@@ -163,15 +306,18 @@ def _parameters(name: str) -> tuple[str, ...]:
 
 def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
     """One question's rows. Only the parameters the SQL names are bound (DuckDB rejects extras)."""
-    sql = query_text(name)
-    given = params or {}
+    # A cursor per query: sessions share one connection, and a cursor is what makes that thread-safe.
+    with con.cursor() as cursor:
+        return cursor.sql(query_text(name), params=bound_params(name, params or {})).pl()
+
+
+def bound_params(name: str, given: dict[str, object]) -> dict[str, object]:
+    """Only the parameters the SQL names (DuckDB rejects extras); a missing one is an error naming it."""
     wanted = _parameters(name)
     missing = [p for p in wanted if p not in given]
     if missing:
         raise KeyError(f"query {name} needs parameters {missing}")
-    # A cursor per query: sessions share one connection, and a cursor is what makes that thread-safe.
-    with con.cursor() as cursor:
-        return cursor.sql(sql, params={p: given[p] for p in wanted}).pl()
+    return {p: given[p] for p in wanted}
 
 
 def with_rates(frame: pl.DataFrame, n: str = "decisions", k: str = "overturned") -> pl.DataFrame:

@@ -271,10 +271,19 @@ SELECT
     d.ur_action, d.ur_authorized, d.ur_authorized_quantity, d.share_cut,
     d.imr_sources, d.imr_source_key, d.imr_mtus_chapter, d.imr_guideline_group,
     d.ca_sources, d.ca_source_key, d.ca_mtus_chapter, d.ca_guideline_group, d.same_sources_as_ca,
+    lo.letter_outcome,
     coalesce(r.reason_codes, [])                                AS reason_codes
 FROM v_decisions d
 JOIN v_letters l USING (letter_id)
-LEFT JOIN reasons r ON r.letter_id = d.letter_id AND r.item_no = d.item_no;
+LEFT JOIN reasons r ON r.letter_id = d.letter_id AND r.item_no = d.item_no
+-- The case-level outcome the state's search shows: every decision upheld, every one overturned, or mixed.
+JOIN (
+    SELECT letter_id,
+        CASE WHEN bool_and(outcome = 'upheld') THEN 'upheld'
+             WHEN bool_and(outcome = 'overturned') THEN 'overturned'
+             ELSE 'partially overturned' END AS letter_outcome
+    FROM decisions GROUP BY letter_id
+) lo ON lo.letter_id = d.letter_id;
 
 -- ---------------------------------------------------------------- the questions' table
 -- decision_facts is materialised by etl/db.py: build_decision_facts() runs

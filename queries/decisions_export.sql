@@ -1,6 +1,10 @@
 -- Question: which decisions match the filters, with every field a spreadsheet user needs?
--- Grain: one row per decision (all that match; the "filtered decisions" CSV).
+-- Grain: one row per decision (all that match; the "filtered decisions" CSV and Excel), by decision
+-- date, then letter, then item (undated last).
 -- Parameters: the shared filters.
+-- No ORDER BY: decision_facts is stored in that order (etl/db.py) and DuckDB keeps a table's order
+-- without one (preserve_insertion_order), so the rows stream out batch by batch. A sort would first
+-- gather every matching row, hundreds of MB at a million letters.
 SELECT
     case_number, decision_date, item_no, treatment,
     CAST(outcome AS VARCHAR)             AS outcome,
@@ -16,6 +20,7 @@ SELECT
     reviewer_specialty, reviewer_ca_licence,
     array_to_string(reviewer_license_states, ', ') AS reviewer_license_states,
     patient_age, age_band, patient_sex,
-    date_assigned, days_to_decision, CAST(priority AS VARCHAR) AS priority
+    date_assigned, days_to_decision, CAST(priority AS VARCHAR) AS priority,
+    letter_outcome,
+    array_to_string(reason_codes, ', ') AS reason_codes
 FROM filtered
-ORDER BY decision_date, case_number, item_no

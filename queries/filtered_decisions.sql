@@ -3,7 +3,9 @@
 -- Grain: one row per decision (decision_facts, pre-joined, so no page joins at read time).
 -- Parameters: each NULL when its filter is unset. $date_from, $date_to (DATE);
 --   $categories, $drug_classes, $drugs, $specialties, $guideline_sources, $outcomes,
---   $ur_actions, $ca_licences, $age_bands, $sexes (VARCHAR[]).
+--   $ur_actions, $ca_licences, $age_bands, $sexes, $letter_outcomes, $priorities, $reasons (VARCHAR[]).
+-- $letter_outcomes is the case-level outcome (a letter's decisions all upheld, all overturned, or mixed);
+-- $reasons matches a decision with any of the reviewer's reasons given; 'unknown' priority matches none stated.
 -- $guideline_sources matches what the IMR reviewer cited; 'nothing cited' matches an empty list.
 -- It is spelt out source by source on the one-string key ('MTUS,ODG'; no source name holds
 -- another), several times faster than list functions at a million letters.
@@ -26,3 +28,6 @@ WHERE ($date_from IS NULL OR decision_date >= $date_from)
   AND ($ca_licences IS NULL OR list_contains($ca_licences, reviewer_ca_licence))
   AND ($age_bands IS NULL OR list_contains($age_bands, age_band))
   AND ($sexes IS NULL OR list_contains($sexes, patient_sex))
+  AND ($letter_outcomes IS NULL OR list_contains($letter_outcomes, letter_outcome))
+  AND ($priorities IS NULL OR list_contains($priorities, coalesce(CAST(priority AS VARCHAR), 'unknown')))
+  AND ($reasons IS NULL OR list_has_any(reason_codes, $reasons))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up, build the database from the bundled sample on first run, and start the dashboard.
-# IMR_DB points at another database; extra arguments go to `streamlit run`.
+# IMR_DB points at another database; extra arguments go to `streamlit run`. serve.py is app.py plus
+# the routes that stream the filtered decisions (a download of any size without holding it in memory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,4 +13,4 @@ if [ ! -f "$db" ]; then
     .venv/bin/python -m etl.load data/sample --db "$db" || [ $? -eq 1 ]
 fi
 export IMR_DB="$db"
-exec .venv/bin/streamlit run app.py --server.headless true "$@"
+exec .venv/bin/streamlit run serve.py --server.headless true "$@"

@@ -97,7 +97,7 @@ def test_filter_download_and_every_page(server, page):
     assert_no_error(page)
 
     # Change a filter the way a manager would: open the Outcome list and pick "overturned".
-    page.locator('[data-testid="stMultiSelect"]').filter(has_text="Outcome").click()
+    page.locator('[data-testid="stMultiSelect"]').filter(has=page.get_by_text("Outcome", exact=True)).click()
     page.get_by_role("option", name="overturned").click()
     page.keyboard.press("Escape")
     page.get_by_text("6 of 13 decisions").wait_for(timeout=WAIT_MS)
@@ -107,11 +107,11 @@ def test_filter_download_and_every_page(server, page):
     with page.expect_download(timeout=WAIT_MS) as download_info:
         page.get_by_role("button", name="Download the filtered decisions (CSV)").click()
     download = download_info.value
-    assert download.suggested_filename == "imr-decisions-overview-start_end.csv"
+    assert download.suggested_filename == "imr-overview-decisions_outcome-overturned.csv"
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
     assert len(rows) == 6
-    assert {row["outcome"] for row in rows} == {"overturned"}
-    assert sorted({row["case_number"] for row in rows}) == [
+    assert {row["Outcome"] for row in rows} == {"overturned"}
+    assert sorted({row["Case number"] for row in rows}) == [
         "CM16-0000101", "CM16-0000103", "CM17-0000104", "CM17-0000106", "CM17-0000107", "CM17-0000108"]
 
     for title, slug in PAGES.items():

@@ -21,8 +21,6 @@ reviewer: primary specialty and licence states):
 plus an empty file and a memo the loader rejects.
 """
 
-import csv
-import io
 import re
 from datetime import date
 
@@ -31,7 +29,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dashboard import data, export
+from dashboard import data
 
 NO_FILTERS = data.Filters()
 DRUGS_ONLY = data.Filters(categories=("Pharmaceuticals",))
@@ -242,25 +240,6 @@ def test_parameters_are_bound_never_pasted(dashboard_con):
     assert run(dashboard_con, "overview_totals", hostile)["decisions"].item() == 0
     with pytest.raises(KeyError, match="limit"):
         data.run_query(dashboard_con, "letters_list", NO_FILTERS.params())
-
-
-def test_csv_export_neutralises_formulas_and_names_the_file():
-    frame = pl.DataFrame({
-        "treatment": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tTab", "\rReturn", "Norco #60", None],
-        "quantity": [-1, 2, 3, 4, 5, 6, 7, 8],
-        "states": [["CA", "NC"], [], None, ["TX"], ["CA"], ["CA"], ["CA"], ["CA"]],
-    })
-    raw = export.csv_bytes(frame)
-    assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["treatment", "quantity", "states"]
-    assert [row[0] for row in rows[1:]] == [
-        "'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "'\tTab", "'\rReturn", "Norco #60", ""]
-    assert rows[1][1:] == ["-1", "CA, NC"]  # numbers stay numbers; lists become readable text
-    filters = data.Filters(date_from=date(2016, 1, 1), date_to=date(2017, 3, 31))
-    expected = "imr-decisions-medications-2016-01-01_2017-03-31.csv"
-    assert export.file_name("decisions", "Medications", filters) == expected
-    assert export.file_name("top drugs", "medications", NO_FILTERS) == "imr-top-drugs-medications-start_end.csv"
 
 
 def test_the_dashboard_opens_the_database_read_only(dashboard_db, tmp_path):
