@@ -16,6 +16,8 @@ PAGES = [
     st.Page("dashboard/pages/guidelines.py", title="Guidelines", url_path="guidelines"),
     st.Page("dashboard/pages/reviewers.py", title="Reviewers", url_path="reviewers"),
     st.Page("dashboard/pages/ur_modifications.py", title="UR modifications", url_path="ur-modifications"),
+    st.Page("dashboard/pages/timeliness.py", title="Timeliness", url_path="timeliness"),
+    st.Page("dashboard/pages/compare.py", title="Compare", url_path="compare"),
     st.Page("dashboard/pages/letters.py", title="Letters", url_path="letters"),
     st.Page("dashboard/pages/data_quality.py", title="Data quality", url_path="data-quality"),
 ]

@@ -159,6 +159,7 @@ SELECT
     CAST(date_trunc('month', decision_date) AS DATE)            AS decision_month,
     CAST(year(decision_date) AS SMALLINT)                       AS decision_year,
     CAST(decision_date - date_assigned AS INTEGER)              AS days_to_decision,
+    CAST(decision_date - application_received AS INTEGER)       AS days_from_application,
     patient_age,
     CASE
         WHEN patient_age IS NULL THEN 'unknown'
@@ -251,9 +252,19 @@ SELECT
     d.service_category, d.service_subcategory, d.drug_class, d.drug_generic, d.strength, d.quantity,
     d.ur_action, d.ur_authorized, d.ur_authorized_quantity, d.share_cut,
     d.imr_sources, d.imr_source_key, d.imr_mtus_chapter, d.imr_guideline_group,
-    d.ca_sources, d.ca_source_key, d.ca_mtus_chapter, d.ca_guideline_group, d.same_sources_as_ca
+    d.ca_sources, d.ca_source_key, d.ca_mtus_chapter, d.ca_guideline_group, d.same_sources_as_ca,
+    l.application_received, l.days_from_application, o.letter_outcome
 FROM v_decisions d
-JOIN v_letters l USING (letter_id);
+JOIN v_letters l USING (letter_id)
+-- The case-level outcome, as the state's own search shows it.
+JOIN (
+    SELECT letter_id,
+           CASE WHEN bool_and(outcome = 'upheld') THEN 'upheld'
+                WHEN bool_and(outcome = 'overturned') THEN 'overturned'
+                ELSE 'partially overturned' END AS letter_outcome
+    FROM decisions
+    GROUP BY letter_id
+) o USING (letter_id);
 
 -- ---------------------------------------------------------------- the questions' table
 -- decision_facts is materialised by etl/db.py: build_decision_facts() runs
