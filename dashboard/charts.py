@@ -34,7 +34,7 @@ def label_of(field: str) -> str:
 
 def _tooltip(*fields: str, rate: bool = True) -> list[alt.Tooltip]:
     tips = [alt.Tooltip(f"{f}:N", title=label_of(f)) for f in fields]
-    tips.append(alt.Tooltip("decisions:Q", title="Decisions", format=","))
+    tips.append(alt.Tooltip("decisions:Q", title="Decisions", format=",.0f"))
     if rate:
         tips.append(alt.Tooltip("rate_label:N", title="Overturn rate (95% interval, n)"))
     return tips
@@ -63,24 +63,32 @@ def rate_dots(frame: pl.DataFrame, group: str, title: str, overall: float | None
     `overall` draws the rate over all the groups as a dashed reference line.
     """
     order = rank_order(frame, group)
-    edge = float(frame["ci_high"].max() or 0) or 1.0
+    # The axis fits the groups with enough decisions; a small group's wide interval stops at that edge
+    # (the tooltip and table hold it whole) rather than squeezing every judged group into a corner,
+    # and its "too few" label sits beyond the edge.
+    judged = frame.filter("enough_to_judge")
+    edge = min(1.0, float((judged if judged.height else frame)["ci_high"].max() or 0) * 1.05 or 1.0)
     plotted = frame.with_columns(
         few=pl.when(pl.col("enough_to_judge")).then(pl.lit("")).otherwise(pl.format("too few (n={})", "decisions")),
+        start=pl.lit(0.0),
         edge=pl.lit(edge),
+        shown_low=pl.min_horizontal("ci_low", pl.lit(edge)),
+        shown_high=pl.min_horizontal("ci_high", pl.lit(edge)),
+        shown_rate=pl.min_horizontal("overturn_rate", pl.lit(edge)),
     )
-    x_scale = alt.Scale(domain=[0, min(1.0, edge * 1.08)], nice=False)
+    x_scale = alt.Scale(domain=[0, edge * (1.35 if judged.height < frame.height else 1.0)], nice=False)
     base = alt.Chart(plotted, title=title).encode(
         y=alt.Y(f"{group}:N", sort=order, title=None, axis=LABEL_AXIS)
     )
     interval = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("ci_low:Q", scale=x_scale, axis=alt.Axis(format=RATE_FORMAT, title="Overturn rate (95% interval)")),
-        x2="ci_high:Q", opacity=_judged_opacity(),
+        x=alt.X("shown_low:Q", scale=x_scale, axis=alt.Axis(format=RATE_FORMAT, title="Overturn rate (95% interval)")),
+        x2="shown_high:Q", opacity=_judged_opacity(),
     )
-    dots = base.mark_circle(size=110).encode(x="overturn_rate:Q", opacity=_judged_opacity())
-    few = base.mark_text(align="left", dx=6, fontSize=11, color="#555").encode(x="ci_high:Q", text="few:N")
+    dots = base.mark_circle(size=110).encode(x="shown_rate:Q", opacity=_judged_opacity())
+    few = base.mark_text(align="left", dx=6, fontSize=11, color="#555").encode(x="edge:Q", text="few:N")
     # An invisible bar across each row: hovering or clicking anywhere on the row works, not just on the dot.
     row = base.mark_bar(opacity=0.001, cursor="pointer" if clickable else "default").encode(
-        x=alt.datum(0), x2="edge:Q", tooltip=_tooltip(group)
+        x="start:Q", x2="edge:Q", tooltip=_tooltip(group)
     )
     if clickable:
         row = row.add_params(_pick(group))
@@ -98,7 +106,7 @@ def volume_bars(frame: pl.DataFrame, group: str, title: str, order: list[str] | 
     """Decisions per group, in `order` (default: largest first)."""
     chart = alt.Chart(frame, title=title).mark_bar(cursor="pointer" if clickable else "default").encode(
         y=alt.Y(f"{group}:N", sort=order or "-x", title=None, axis=LABEL_AXIS),
-        x=alt.X("decisions:Q", title="Decisions", axis=alt.Axis(format=",")),
+        x=alt.X("decisions:Q", title="Decisions", axis=alt.Axis(format=",.0f")),
         tooltip=_tooltip(group),
     )
     if clickable:
@@ -120,21 +128,19 @@ def trend(rolled: pl.DataFrame, period: str, title: str, color: str | None = Non
     if color:
         scale = alt.Scale(domain=color_order, scheme=PALETTE) if color_order else alt.Scale(scheme=PALETTE)
         colour = {"color": alt.Color(f"{color}:N", title=label_of(color), scale=scale,
-                                     legend=alt.Legend(orient="bottom", columns=3, labelLimit=220))}
+                                     legend=alt.Legend(orient="right", labelLimit=220))}
         detail = [alt.Detail(f"{color}:N"), alt.Detail("segment:N")]
     else:
         colour, detail = {}, [alt.Detail("segment:N")]
     base = alt.Chart(rolled).encode(x=x)
-    if color:
-        volume = base.mark_line(point=True).encode(
-            y=alt.Y("decisions:Q", title="Decisions", axis=alt.Axis(format=",")), tooltip=tooltip, detail=detail,
-            **colour)
-    else:
-        volume = base.mark_bar().encode(y=alt.Y("decisions:Q", title="Decisions", axis=alt.Axis(format=",")),
-                                        tooltip=tooltip)
+    # Bars, stacked by group: a period without decisions is simply no bar.
+    volume = base.mark_bar().encode(y=alt.Y("decisions:Q", title="Decisions", axis=alt.Axis(format=",.0f")),
+                                    tooltip=tooltip, **colour)
+    if color:  # one legend, under the first chart, serves both
+        colour = {"color": alt.Color(f"{color}:N", scale=scale, legend=None)}
     decided = base.transform_filter("datum.decisions > 0")
     rate_axis = alt.Axis(format=RATE_FORMAT, title="Overturn rate")
-    line = decided.mark_line(point=True).encode(
+    line = decided.mark_line().encode(
         y=alt.Y("overturn_rate:Q", axis=rate_axis), detail=detail, tooltip=tooltip, **colour)
     points = decided.mark_circle(size=50).encode(
         y="overturn_rate:Q", opacity=_judged_opacity(), tooltip=tooltip, **colour)
@@ -163,7 +169,7 @@ def heatmap(frame: pl.DataFrame, x: str, y: str, title: str, clickable: bool = F
     if clickable:
         cells = cells.add_params(_pick(y, x))
     counts = base.mark_text(fontSize=11).encode(
-        text=alt.Text("decisions:Q", format=","),
+        text=alt.Text("decisions:Q", format=",.0f"),
         color=alt.condition(f"datum.decisions > {frame['decisions'].max() or 0} / 2", alt.value("white"),
                             alt.value("black")),
     )
@@ -175,7 +181,7 @@ def grouped_bars(frame: pl.DataFrame, category: str, group: str, title: str) -> 
     return alt.Chart(frame, title=title).mark_bar().encode(
         y=alt.Y(f"{category}:N", title=None, sort="-x"),
         yOffset=alt.YOffset(f"{group}:N"),
-        x=alt.X("decisions:Q", title="Decisions", axis=alt.Axis(format=",")),
+        x=alt.X("decisions:Q", title="Decisions", axis=alt.Axis(format=",.0f")),
         color=alt.Color(f"{group}:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=_tooltip(group, category),
     ).properties(height=alt.Step(14))
@@ -193,7 +199,7 @@ def share_bars(frame: pl.DataFrame, category: str, value: str, title: str, axis_
         opacity=alt.condition(f"datum.{judged}", alt.value(1.0), alt.value(FAINT)),
         tooltip=[alt.Tooltip(f"{category}:N", title=label_of(category)),
                  alt.Tooltip(f"{value}:Q", title=axis_title, format=".1%"),
-                 alt.Tooltip("decisions:Q", title="Decisions", format=",")],
+                 alt.Tooltip("decisions:Q", title="Decisions", format=",.0f")],
     )
     few = base.mark_text(align="left", dx=4, fontSize=11, color="#555").encode(x=f"{value}:Q", text="few:N")
     return (bars + few).properties(height=alt.Step(24))

@@ -8,6 +8,8 @@ from dashboard import data
 
 PERIODS = ("year", "quarter", "month")
 AUTO = "auto"
+# More points than this across a page-wide chart no longer read as a line.
+MAX_POINTS = 60
 _STEP = {"year": "1y", "quarter": "3mo", "month": "1mo"}
 _TRUNCATE = {"year": "1y", "quarter": "1q", "month": "1mo"}
 
@@ -75,10 +77,12 @@ def _empty(monthly: pl.DataFrame, by: tuple[str, ...]) -> pl.DataFrame:
 
 def finest(monthly: pl.DataFrame, by: tuple[str, ...] = ()) -> str:
     """The finest period whose typical point (the median over the span, empty periods included) has
-    at least data.MIN_N decisions; a year when even years are thin."""
+    at least data.MIN_N decisions, and with at most MAX_POINTS periods across the page; else a year."""
     for period in ("month", "quarter"):
         rolled = roll_up(monthly, period, by)
-        if rolled.is_empty() or (rolled["decisions"].median() or 0) >= data.MIN_N:
+        if rolled.is_empty():
+            return period
+        if (rolled["decisions"].median() or 0) >= data.MIN_N and rolled["period"].n_unique() <= MAX_POINTS:
             return period
     return "year"
 

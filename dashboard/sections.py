@@ -103,7 +103,8 @@ def trend_section(monthly: pl.DataFrame, title: str, what: str, page: str, filte
         return
     if choice == periods.AUTO:
         st.caption(f"By {period}: the finest period whose typical point has at least {data.MIN_N} decisions "
-                   "under the current filters. Faint points have fewer; gaps are periods without decisions.")
+                   f"under the current filters, at most {periods.MAX_POINTS} points across. Faint points have "
+                   "fewer; gaps are periods without decisions.")
     for figure in charts.trend(rolled, period, f"{title} by {period}", color=by, color_order=color_order):
         ui.chart(figure)
     shown = (rolled.filter(pl.col("decisions") > 0)

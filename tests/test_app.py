@@ -60,8 +60,8 @@ def test_overview_figures(app):
     open_page(app, "overview")
     metrics = {m.label: m.value for m in app.metric}
     # 13 decisions is too few to judge: the page says so instead of a rate and interval.
-    assert metrics == {"Decisions": "13", "Overturn rate": "too few (n=13)", "Letters upheld": "25%",
-                       "Letters partially overturned": "50%", "Letters overturned": "25%"}
+    assert metrics == {"Letters": "8", "Decisions": "13", "Overturn rate": "too few (n=13)", "Upheld": "25%",
+                       "Partially overturned": "50%", "Overturned": "25%"}
     # Automatic: 13 decisions over five months are too few per month or quarter, so by year, newest first.
     assert app.segmented_control(key="period").value == "auto"
     assert any("By year: the finest period" in c.value for c in app.caption)

@@ -29,9 +29,10 @@ def render() -> None:
         ("Overturn rate on drugs", sections.rate_text(pharma_rates), pharma_rates["rate_label"]),
         ("Most disputed class", busiest["drug_class"] if busiest else "none",
          f"{busiest['decisions']:,} decisions" if busiest else None),
-        ("Highest overturn rate", highest["drug_class"] if highest else "none judged",
-         highest["rate_label"] if highest else f"No class has {data.MIN_N} decisions"),
     )
+    if highest:
+        st.markdown(f"**Highest overturn rate** among classes with at least {data.MIN_N} decisions: "
+                    f"{highest['drug_class']}, {highest['rate_label']}.")
     ui.rate_note()
 
     if not classes.is_empty():

@@ -21,15 +21,16 @@ def render() -> None:
         return f"{letters.get(outcome, 0) / in_letters:.0%}" if in_letters else "no letters"
 
     sections.headlines(
-        ("Decisions", f"{totals['decisions']:,}", f"In {totals['letters']:,} letters"),
-        ("Overturn rate", sections.rate_text(totals), f"95% interval: {totals['rate_label']}"),
-        *((f"Letters {outcome}", case_share(outcome),
-           f"{letters.get(outcome, 0):,} of {in_letters:,} letters: {LETTER_OUTCOME_HELP[outcome]}")
-          for outcome in vocab.LETTER_OUTCOMES),
+        ("Letters", f"{totals['letters']:,}", "Letters (cases) with a decision matching the filters"),
+        ("Decisions", f"{totals['decisions']:,}", "Disputed items decided: a letter decides one or more"),
+        ("Overturn rate", sections.rate_text(totals), f"Of the decisions; 95% interval: {totals['rate_label']}"),
     )
-    st.caption("A decision is one disputed item; a letter (a case) is upheld when every item is upheld, "
-               "overturned when every item is overturned, else partially overturned, as the state's own "
-               "search shows it.")
+    st.markdown("**Letters by outcome**, as the state's own search shows them: upheld when IMR upheld UR on "
+                "every item, overturned when it overturned every item, else partially overturned.")
+    sections.headlines(
+        *((LETTER_OUTCOME_LABELS[outcome], case_share(outcome),
+           f"{letters.get(outcome, 0):,} of {in_letters:,} letters") for outcome in vocab.LETTER_OUTCOMES),
+    )
     ui.rate_note()
 
     categories = data.with_rates(ui.query("overview_categories", filters))
@@ -53,10 +54,7 @@ def render() -> None:
     ui.decisions_download(PAGE, filters)
 
 
-LETTER_OUTCOME_HELP = {
-    "upheld": "IMR upheld UR on every item",
-    "partially overturned": "IMR overturned UR on some items, not all",
-    "overturned": "IMR overturned UR on every item",
-}
+LETTER_OUTCOME_LABELS = {"upheld": "Upheld", "partially overturned": "Partially overturned",
+                         "overturned": "Overturned"}
 
 render()
