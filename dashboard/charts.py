@@ -81,7 +81,8 @@ def rate_dots(frame: pl.DataFrame, group: str, title: str, overall: float | None
         y=alt.Y(f"{group}:N", sort=order, title=None, axis=LABEL_AXIS)
     )
     interval = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("shown_low:Q", scale=x_scale, axis=alt.Axis(format=RATE_FORMAT, title="Overturn rate (95% interval)")),
+        x=alt.X("shown_low:Q", scale=x_scale, axis=alt.Axis(format=RATE_FORMAT, title="Overturn rate (95% interval)",
+                                                   tickCount=6)),
         x2="shown_high:Q", opacity=_judged_opacity(),
     )
     dots = base.mark_circle(size=110).encode(x="shown_rate:Q", opacity=_judged_opacity())

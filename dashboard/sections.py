@@ -113,12 +113,11 @@ def trend_section(monthly: pl.DataFrame, title: str, what: str, page: str, filte
     ui.table(shown, f"{what}-by-{period}", page, filters)
 
 
-def comparison_table(frame: pl.DataFrame, names: tuple[str, str], what: str, page: str,
+def comparison_table(frame: pl.DataFrame, names: tuple[str, str], dimension: str, what: str, page: str,
                      filters: data.Filters) -> None:
     """The side-by-side table of a comparison (columns ending _a and _b), rates as sortable numbers
     shown as percentages, with its CSV download (rates as fractions there)."""
-    config: dict[str, object] = {"dimension": st.column_config.TextColumn("Broken down by"),
-                                 "group": st.column_config.TextColumn("Group"),
+    config: dict[str, object] = {"group": st.column_config.TextColumn(dimension),
                                  "change": st.column_config.NumberColumn("Change in rate", format="percent"),
                                  "intervals_overlap": st.column_config.CheckboxColumn("Intervals overlap"),
                                  "verdict": st.column_config.TextColumn("What it means")}

@@ -52,12 +52,12 @@ def render() -> None:
         st.info(f"No {dimension.lower()} on either side.")
     else:
         ui.chart(_dumbbells(groups, names, dimension))
-    table = rows.with_columns(
-        verdict=pl.Series([compare.verdict(r) for r in rows.iter_rows(named=True)], dtype=pl.String)
-    ).select("dimension", "group", *(f"{c}{s}" for s in ("_a", "_b") for c in ("decisions", "overturn_rate",
-                                                                             "ci_low", "ci_high")),
-             "change", "intervals_overlap", "verdict")
-    sections.comparison_table(table, names, "comparison", PAGE, filters)
+    # What changed first (both rates, the change, whether it may be chance), the counts and intervals after.
+    table = groups.with_columns(
+        verdict=pl.Series([compare.verdict(r) for r in groups.iter_rows(named=True)], dtype=pl.String)
+    ).select("group", "overturn_rate_a", "overturn_rate_b", "change", "intervals_overlap", "verdict",
+             "decisions_a", "decisions_b", "ci_low_a", "ci_high_a", "ci_low_b", "ci_high_b")
+    sections.comparison_table(table, names, dimension, "comparison", PAGE, filters)
 
 def _two_periods(filters: data.Filters) -> tuple[pl.DataFrame | None, pl.DataFrame | None, tuple[str, str]]:
     totals = ui.query("overview_totals", data.Filters())

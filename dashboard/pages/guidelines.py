@@ -26,7 +26,7 @@ def render() -> None:
          f"{mtus:,} of {total:,} decisions"),
         ("Both sides cited the same sources", f"{same / total:.0%}" if total else "no decisions",
          f"{same:,} of {total:,} decisions: the IMR reviewer cited exactly the claims administrator's sources"),
-        ("Overturn rate when the reviewer cited nothing",
+        ("Overturned when nothing cited",
          sections.rate_text(nothing.row(0, named=True)) if nothing.height else "none",
          nothing["rate_label"][0] if nothing.height else "No decision without a citation"),
     )

@@ -14,16 +14,16 @@ def render() -> None:
     judged = specialties.filter("enough_to_judge").sort("overturn_rate", descending=True)
     california = licence.filter(reviewer_ca_licence="California")
     sections.headlines(
-        ("Specialties with enough decisions to judge", f"{judged.height:,} of {specialties.height:,}",
-         f"A specialty needs {data.MIN_N} decisions for its rate to be judged"),
         ("Highest overturn rate", judged["reviewer_specialty"][0] if judged.height else "none judged",
          judged["rate_label"][0] if judged.height else None),
         ("Lowest overturn rate", judged["reviewer_specialty"][-1] if judged.height else "none judged",
          judged["rate_label"][-1] if judged.height else None),
-        ("Licensed in California: overturn rate",
-         sections.rate_text(california.row(0, named=True)) if california.height else "none",
-         california["rate_label"][0] if california.height else None),
+        ("Licensed in California", sections.rate_text(california.row(0, named=True)) if california.height else "none",
+         f"Overturn rate of reviewers licensed in California: {california['rate_label'][0]}" if california.height
+         else None),
     )
+    st.caption(f"Highest and lowest among the {judged.height:,} of {specialties.height:,} specialties with at least "
+               f"{data.MIN_N} decisions.")
     ui.rate_note()
     sections.rate_chart(specialties, "reviewer_specialty", "Overturn rate by primary specialty",
                         overall=sections.overall_rate(specialties), drill="specialties")

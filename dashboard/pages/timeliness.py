@@ -22,6 +22,8 @@ LIMITS_SOURCE = (
     "late decision still stands."
 )
 MEASURES = {"from_application": "From application received", "from_assignment": "From assignment"}
+MEASURE_COLOUR = alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom"),
+                           scale=alt.Scale(domain=list(MEASURES.values()), range=["#4c78a8", "#f58518"]))
 
 
 def render() -> None:
@@ -47,7 +49,8 @@ def render() -> None:
     choice = sections.period_control()
     period = choice if choice in periods.PERIODS else _finest(filters)
     by_period = ui.query("timeliness_by_period", filters, period=period, **LIMITS)
-    for priority in by_period["priority"].unique(maintain_order=True).to_list():
+    busiest_first = by_period.group_by("priority").agg(pl.col("letters").sum()).sort("letters", descending=True)
+    for priority in busiest_first["priority"].to_list():
         rows = by_period.filter(priority=priority)
         filled = periods.fill_gaps(rows.drop("priority"), period, count="letters")
         st.markdown(f"**{priority.capitalize()} reviews** ({rows['letters'].sum():,} letters)")
@@ -90,10 +93,11 @@ def _days_chart(filled: pl.DataFrame, limit: int | None, period: str) -> alt.Lay
     ).filter(pl.col("letters") > 0)
     x = alt.X("period_label:O", title=None, sort=None,
               axis=alt.Axis(labelAngle=0 if period != "month" else -45, labelOverlap="greedy"))
-    lines = alt.Chart(long, title="Days to decision (median and 90th percentile)").mark_line(point=True).encode(
+    lines = alt.Chart(long, title="Days to decision: median (solid), 90th percentile (dashed)").mark_line(
+        point=True).encode(
         x=x, y=alt.Y("days:Q", title="Days"),
-        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
-        strokeDash=alt.StrokeDash("statistic:N", title=None, legend=alt.Legend(orient="bottom")),
+        color=MEASURE_COLOUR,
+        strokeDash=alt.StrokeDash("statistic:N", sort=["median", "90th percentile"], legend=None),
         detail=alt.Detail("segment:N"),
         tooltip=[alt.Tooltip("period_label:N", title="Period"), alt.Tooltip("measure:N", title="Counted"),
                  alt.Tooltip("statistic:N", title="Statistic"), alt.Tooltip("days:Q", title="Days", format=".0f"),
@@ -117,7 +121,7 @@ def _within_chart(filled: pl.DataFrame, period: str) -> alt.Chart:
                 axis=alt.Axis(labelAngle=0 if period != "month" else -45, labelOverlap="greedy")),
         y=alt.Y("share:Q", title="Within the limit", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format=charts.RATE_FORMAT)),
-        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
+        color=MEASURE_COLOUR,
         detail=alt.Detail("segment:N"),
         tooltip=[alt.Tooltip("period_label:N", title="Period"), alt.Tooltip("measure:N", title="Counted"),
                  alt.Tooltip("share:Q", title="Within the limit", format=".1%"),
