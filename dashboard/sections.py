@@ -13,6 +13,7 @@ from dashboard import charts, data, export, periods, ui
 # Filters field -> the widget key (and URL parameter) that holds it.
 FILTER_KEYS = {field: key for key, field in data.LIST_URL_KEYS.items()}
 LETTERS_PAGE = "dashboard/pages/letters.py"
+GROUP_WIDTH, RATE_WIDTH = 220, 180  # pixels, in the comparison table
 
 
 def headlines(*figures: tuple[str, str, str | None]) -> None:
@@ -117,13 +118,15 @@ def comparison_table(frame: pl.DataFrame, names: tuple[str, str], dimension: str
                      filters: data.Filters) -> None:
     """The side-by-side table of a comparison (columns ending _a and _b), rates as sortable numbers
     shown as percentages, with its CSV download (rates as fractions there)."""
-    config: dict[str, object] = {"group": st.column_config.TextColumn(dimension),
+    # Fixed widths keep the rates in view beside the group (and where the browser test clicks to sort).
+    config: dict[str, object] = {"group": st.column_config.TextColumn(dimension, width=GROUP_WIDTH),
                                  "change": st.column_config.NumberColumn("Change in rate", format="percent"),
                                  "intervals_overlap": st.column_config.CheckboxColumn("Intervals overlap"),
                                  "verdict": st.column_config.TextColumn("What it means")}
     for suffix, name in zip(("_a", "_b"), names, strict=True):
         config[f"decisions{suffix}"] = st.column_config.NumberColumn(f"Decisions: {name}", format="localized")
-        config[f"overturn_rate{suffix}"] = st.column_config.NumberColumn(f"Overturn rate: {name}", format="percent")
+        config[f"overturn_rate{suffix}"] = st.column_config.NumberColumn(f"Overturn rate: {name}", format="percent",
+                                                                         width=RATE_WIDTH)
         config[f"ci_low{suffix}"] = st.column_config.NumberColumn(f"95% interval from: {name}", format="percent")
         config[f"ci_high{suffix}"] = st.column_config.NumberColumn(f"95% interval to: {name}", format="percent")
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
