@@ -31,14 +31,31 @@ def rate_text(row: dict) -> str:
     return f"{row['overturn_rate']:.1%}"
 
 
+def show(figure: alt.TopLevelMixin) -> None:
+    """Draw a chart across the page."""
+    st.vega_lite_chart(spec(figure), width="stretch")
+
+
+def spec(figure: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec, its (small, aggregated) data inline.
+
+    Not validated against the Vega-Lite schema on every run: that took most of a page's time on the
+    server (tests/test_app.py validates every chart the pages draw instead). Without Altair's
+    default view size, so the chart takes the page's width.
+    """
+    result = figure.to_dict(validate=False)
+    result.get("config", {}).pop("view", None)
+    return result
+
+
 def drill_chart(figure: alt.TopLevelMixin, key: str, fields: dict[str, str]) -> None:
     """A chart whose click sets filters: `fields` maps the chart's field to the Filters field it sets.
 
     The click arrives as Streamlit's chart selection event; the callback runs before the next run,
     the one moment a widget's value (the sidebar filter, kept in the URL) may be set from code.
     """
-    st.altair_chart(figure, width="stretch", key=key, on_select=lambda: _apply_pick(key, fields),
-                    selection_mode=charts.PICK)
+    st.vega_lite_chart(spec(figure), width="stretch", key=key, on_select=lambda: _apply_pick(key, fields),
+                       selection_mode=charts.PICK)
 
 
 def _apply_pick(key: str, fields: dict[str, str]) -> None:
@@ -69,7 +86,7 @@ def rate_chart(rates: pl.DataFrame, group: str, title: str, overall: float | Non
     if drill:
         drill_chart(figure, f"pick-{group}", {group: drill})
     else:
-        ui.chart(figure)
+        show(figure)
 
 
 def rate_table(rates: pl.DataFrame, columns: Iterable[str], what: str, page: str, filters: data.Filters) -> None:
@@ -107,7 +124,7 @@ def trend_section(monthly: pl.DataFrame, title: str, what: str, page: str, filte
                    f"under the current filters, at most {periods.MAX_POINTS} points across. Faint points have "
                    "fewer; gaps are periods without decisions.")
     for figure in charts.trend(rolled, period, f"{title} by {period}", color=by, color_order=color_order):
-        ui.chart(figure)
+        show(figure)
     shown = (rolled.filter(pl.col("decisions") > 0)
              .sort(["period", "decisions"], descending=True)
              .select(pl.col("period_label").alias("period"), *keys, *ui.RATE_COLUMNS))

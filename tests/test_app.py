@@ -16,6 +16,9 @@ FILTERED_PAGES = ["overview", "medications", "guidelines", "reviewers", "ur_modi
 @pytest.fixture
 def app(dashboard_db, monkeypatch) -> AppTest:
     monkeypatch.setenv("IMR_DB", str(dashboard_db))
+    # The app skips Vega-Lite schema validation for speed; here every chart a page draws is validated.
+    unvalidated = sections.spec
+    monkeypatch.setattr(sections, "spec", lambda figure: (figure.to_dict(validate=True), unvalidated(figure))[1])
     return AppTest.from_file(APP, default_timeout=60).run()
 
 

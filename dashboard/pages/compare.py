@@ -51,7 +51,7 @@ def render() -> None:
     if groups.is_empty():
         st.info(f"No {dimension.lower()} on either side.")
     else:
-        ui.chart(_dumbbells(groups, names, dimension))
+        sections.show(_dumbbells(groups, names, dimension))
     # What changed first (both rates, the change, whether it may be chance), the counts and intervals after.
     table = groups.with_columns(
         verdict=pl.Series([compare.verdict(r) for r in groups.iter_rows(named=True)], dtype=pl.String)

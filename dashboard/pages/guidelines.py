@@ -38,7 +38,7 @@ def render() -> None:
                             "Overturn rate by source the IMR reviewer cited", drill="guideline_sources")
     with right:
         if not sources.is_empty():
-            ui.chart(charts.grouped_bars(sources, "source", "side", "Decisions citing each source, by side"))
+            sections.show(charts.grouped_bars(sources, "source", "side", "Decisions citing each source, by side"))
     st.caption("A decision citing two sources counts under both. Click a source to filter every page to the "
                "decisions whose IMR reviewer cited it.")
     ui.table(sources.select("side", "source", *ui.RATE_COLUMNS), "sources-by-side", PAGE, filters)
@@ -51,7 +51,7 @@ def render() -> None:
 
     st.subheader("Agreement between the two sides")
     if not agreement.is_empty():
-        ui.chart(charts.heatmap(agreement, "ca_guideline_group", "imr_guideline_group",
+        sections.show(charts.heatmap(agreement, "ca_guideline_group", "imr_guideline_group",
                                 "IMR reviewer (rows) against claims administrator (columns)"))
     ui.table(agreement.select("imr_guideline_group", "ca_guideline_group", "decisions", "same_sources",
                               "overturned", "rate_label"),

@@ -40,7 +40,7 @@ def render() -> None:
                             overall=sections.overall_rate(categories), drill="categories")
     with right:
         if not categories.is_empty():
-            ui.chart(charts.volume_bars(categories, "service_category", "Decisions by service category",
+            sections.show(charts.volume_bars(categories, "service_category", "Decisions by service category",
                                         order=charts.rank_order(categories, "service_category")))
     sections.click_hint("service category")
 

@@ -56,9 +56,9 @@ def render() -> None:
         st.markdown(f"**{priority.capitalize()} reviews** ({rows['letters'].sum():,} letters)")
         left, right = st.columns(2)
         with left:
-            ui.chart(_days_chart(filled, LIMITS.get(f"{priority}_days"), period))
+            sections.show(_days_chart(filled, LIMITS.get(f"{priority}_days"), period))
         with right:
-            ui.chart(_within_chart(filled, period))
+            sections.show(_within_chart(filled, period))
     if choice == periods.AUTO:
         st.caption(f"By {period}: the finest period whose typical point has at least {data.MIN_N} letters.")
 

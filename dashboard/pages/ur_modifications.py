@@ -41,10 +41,10 @@ def render() -> None:
         order = charts.rank_order(groups, "request_group")
         left, right = st.columns(2)
         with left:
-            ui.chart(charts.rate_dots(groups, "request_group", "How IMR ruled on the rest: overturn rate"))
+            sections.show(charts.rate_dots(groups, "request_group", "How IMR ruled on the rest: overturn rate"))
         with right:
             if not cut.is_empty():
-                ui.chart(charts.share_bars(cut, "request_group", "median_share_cut",
+                sections.show(charts.share_bars(cut, "request_group", "median_share_cut",
                                            "Share of the requested quantity UR cut (median)", "Share cut",
                                            order=order, judged="cut_judged"))
     st.caption(f"The share cut is 1 − authorized ÷ requested, per request where both quantities are known, then "
