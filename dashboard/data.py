@@ -38,7 +38,7 @@ PAGE_QUERIES: dict[str, tuple[str, ...]] = {
     "compare": (*SENTENCE_QUERIES, "compare_groups"),
     "letters": (*SENTENCE_QUERIES, "letters_list", "letter_detail", "letter_decisions"),
     "data_quality": ("quality_load_runs", "quality_files", "quality_rejection_reasons", "quality_rejected",
-                     "quality_field_coverage"),
+                     "quality_warnings", "quality_field_coverage"),
 }
 
 AGE_BANDS = ("under 25", "25-34", "35-44", "45-54", "55-64", "65 and over", "unknown")

@@ -316,6 +316,23 @@ def test_data_quality(dashboard_con):
     assert runs.select("files_seen", "files_loaded", "files_rejected").row(0) == (10, 8, 2)
 
 
+def test_letters_with_warnings_newest_first(tmp_path):
+    # The fixture database predates letters.warnings (the storage branch adds it): a table of our own.
+    con = duckdb.connect(str(tmp_path / "warnings.duckdb"))
+    con.execute("CREATE TABLE letters (letter_id INTEGER, case_number VARCHAR, source_file VARCHAR, "
+                "decision_date DATE, run_id INTEGER, warnings VARCHAR[])")
+    con.execute("""INSERT INTO letters VALUES
+        (1, 'CM1', 'a.pdf', '2016-01-02', 1, ['no decision date found', 'page 3 unreadable']),
+        (2, 'CM2', 'b.pdf', '2016-01-03', 1, []),
+        (3, 'CM3', 'c.txt', NULL, 2, ['quantity not read'])""")
+    rows = data.run_query(con, "quality_warnings", {"limit": 1})
+    assert rows.select("case_number", "warning_count", "warnings", "letters_with_warnings").rows() == [
+        ("CM3", 1, "quantity not read", 2)]
+    rows = data.run_query(con, "quality_warnings", {"limit": 10})
+    assert rows["warnings"].to_list() == ["quantity not read", "no decision date found · page 3 unreadable"]
+    con.close()
+
+
 def test_filter_options_come_from_the_data(dashboard_con):
     options = run(dashboard_con, "filter_options")
     assert options.filter(filter="drugs")["value"].to_list()[0] == "hydrocodone / acetaminophen"
