@@ -22,6 +22,7 @@ LABELS = {
     "median_share_cut": "Median share cut", "with_quantities": "Requests with both quantities",
 }
 RATE_FORMAT = ".0%"
+COUNT_AXIS = alt.Axis(format=",.0f", tickMinStep=1)
 # Category names such as "Physical Medicine & Rehabilitation" must stay readable.
 LABEL_AXIS = alt.Axis(labelLimit=260)
 FAINT = 0.3
@@ -81,8 +82,10 @@ def rate_dots(frame: pl.DataFrame, group: str, title: str, overall: float | None
         y=alt.Y(f"{group}:N", sort=order, title=None, axis=LABEL_AXIS)
     )
     interval = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X("shown_low:Q", scale=x_scale, axis=alt.Axis(format=RATE_FORMAT, title="Overturn rate (95% interval)",
-                                                   tickCount=6)),
+        x=alt.X("shown_low:Q", scale=x_scale, axis=alt.Axis(
+            format=RATE_FORMAT, title="Overturn rate (95% interval)", tickCount=6,
+            # the room past the edge holds the "too few" labels, not rates
+            labelExpr=f"datum.value <= {edge + 1e-9} ? format(datum.value, '{RATE_FORMAT}') : ''")),
         x2="shown_high:Q", opacity=_judged_opacity(),
     )
     dots = base.mark_circle(size=110).encode(x="shown_rate:Q", opacity=_judged_opacity())
@@ -107,7 +110,7 @@ def volume_bars(frame: pl.DataFrame, group: str, title: str, order: list[str] | 
     """Decisions per group, in `order` (default: largest first)."""
     chart = alt.Chart(frame, title=title).mark_bar(cursor="pointer" if clickable else "default").encode(
         y=alt.Y(f"{group}:N", sort=order or "-x", title=None, axis=LABEL_AXIS),
-        x=alt.X("decisions:Q", title="Decisions", axis=alt.Axis(format=",.0f")),
+        x=alt.X("decisions:Q", title="Decisions", axis=COUNT_AXIS),
         tooltip=_tooltip(group),
     )
     if clickable:
@@ -135,7 +138,7 @@ def trend(rolled: pl.DataFrame, period: str, title: str, color: str | None = Non
         colour, detail = {}, [alt.Detail("segment:N")]
     base = alt.Chart(rolled).encode(x=x)
     # Bars, stacked by group: a period without decisions is simply no bar.
-    volume = base.mark_bar().encode(y=alt.Y("decisions:Q", title="Decisions", axis=alt.Axis(format=",.0f")),
+    volume = base.mark_bar().encode(y=alt.Y("decisions:Q", title="Decisions", axis=COUNT_AXIS),
                                     tooltip=tooltip, **colour)
     if color:  # one legend, under the first chart, serves both
         colour = {"color": alt.Color(f"{color}:N", scale=scale, legend=None)}
@@ -182,7 +185,7 @@ def grouped_bars(frame: pl.DataFrame, category: str, group: str, title: str) -> 
     return alt.Chart(frame, title=title).mark_bar().encode(
         y=alt.Y(f"{category}:N", title=None, sort="-x"),
         yOffset=alt.YOffset(f"{group}:N"),
-        x=alt.X("decisions:Q", title="Decisions", axis=alt.Axis(format=",.0f")),
+        x=alt.X("decisions:Q", title="Decisions", axis=COUNT_AXIS),
         color=alt.Color(f"{group}:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=_tooltip(group, category),
     ).properties(height=alt.Step(14))
