@@ -34,7 +34,7 @@ PAGE_QUERIES: dict[str, tuple[str, ...]] = {
     "guidelines": (*SENTENCE_QUERIES, "guidelines_sources", "guidelines_mtus_parts", "guidelines_agreement"),
     "reviewers": (*SENTENCE_QUERIES, "reviewers_specialty", "reviewers_specialty_category", "reviewers_licence"),
     "ur_modifications": (*SENTENCE_QUERIES, "ur_actions", "ur_modified_by_group"),
-    "timeliness": (*SENTENCE_QUERIES, "timeliness_by_priority", "timeliness_by_period"),
+    "timeliness": (*SENTENCE_QUERIES, "overview_trend", "timeliness_by_period"),
     "compare": (*SENTENCE_QUERIES, "compare_groups"),
     "letters": (*SENTENCE_QUERIES, "letters_list", "letter_detail", "letter_decisions"),
     "data_quality": ("quality_load_runs", "quality_files", "quality_rejection_reasons", "quality_rejected",

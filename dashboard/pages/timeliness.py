@@ -28,7 +28,12 @@ MEASURE_COLOUR = alt.Color("measure:N", title=None, legend=alt.Legend(orient="bo
 
 def render() -> None:
     filters = ui.page_header("Timeliness", "How long IMR takes to decide, and how often within the time limits.")
-    overall = ui.query("timeliness_by_priority", filters, **LIMITS)
+    choice = sections.period_control()
+    # The period is chosen on the decisions per month (cheap, and shared with Overview), not letters.
+    period = periods.resolve(choice, ui.query("overview_trend", filters))
+    rows = ui.query("timeliness_by_period", filters, period=period, **LIMITS)
+    overall = rows.filter(pl.col("period").is_null()).drop("period")
+    by_period = rows.filter(pl.col("period").is_not_null())
     everything = overall.filter(priority="all letters")
     row = everything.row(0, named=True) if everything.height else None
     if not row or not row["letters"]:
@@ -46,9 +51,6 @@ def render() -> None:
     )
     st.markdown(LIMITS_SOURCE)
 
-    choice = sections.period_control()
-    period = choice if choice in periods.PERIODS else _finest(filters)
-    by_period = ui.query("timeliness_by_period", filters, period=period, **LIMITS)
     busiest_first = by_period.group_by("priority").agg(pl.col("letters").sum()).sort("letters", descending=True)
     for priority in busiest_first["priority"].to_list():
         rows = by_period.filter(priority=priority)
@@ -60,7 +62,7 @@ def render() -> None:
         with right:
             sections.show(_within_chart(filled, period))
     if choice == periods.AUTO:
-        st.caption(f"By {period}: the finest period whose typical point has at least {data.MIN_N} letters.")
+        st.caption(f"By {period}: the finest period whose typical point has at least {data.MIN_N} decisions.")
 
     st.subheader("By priority")
     ui.table(_readable(overall), "timeliness-by-priority", PAGE, filters)
@@ -69,16 +71,6 @@ def render() -> None:
                        .with_columns(period=periods.label(period))),
              f"timeliness-by-{period}", PAGE, filters)
     ui.decisions_download(PAGE, filters)
-
-
-def _finest(filters: data.Filters) -> str:
-    monthly = ui.query("timeliness_by_period", filters, period="month", **LIMITS)
-    for period in ("month", "quarter"):
-        letters = (monthly.with_columns(period=pl.col("period").dt.truncate("1mo" if period == "month" else "1q"))
-                   .group_by("period").agg(pl.col("letters").sum()))
-        if (periods.fill_gaps(letters, period, count="letters")["letters"].median() or 0) >= data.MIN_N:
-            return period
-    return "year"
 
 
 def _days_chart(filled: pl.DataFrame, limit: int | None, period: str) -> alt.LayerChart:
