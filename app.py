@@ -45,6 +45,8 @@ PAGES = [
     st.Page("dashboard/pages/reviewers.py", title="Reviewers", url_path="reviewers"),
     st.Page("dashboard/pages/ur_modifications.py", title="UR modifications", url_path="ur-modifications"),
     st.Page("dashboard/pages/reasons.py", title="Reasons", url_path="reasons"),
+    st.Page("dashboard/pages/timeliness.py", title="Timeliness", url_path="timeliness"),
+    st.Page("dashboard/pages/compare.py", title="Compare", url_path="compare"),
     st.Page("dashboard/pages/letters.py", title="Letters", url_path="letters"),
     st.Page("dashboard/pages/data_quality.py", title="Data quality", url_path="data-quality"),
 ]

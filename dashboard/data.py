@@ -29,7 +29,7 @@ Z_95 = 1.959963984540054
 # lists and tests/test_queries.py checks that they match the page files.
 SENTENCE_QUERIES = ("overview_totals", "total_decisions")
 PAGE_QUERIES: dict[str, tuple[str, ...]] = {
-    "overview": (*SENTENCE_QUERIES, "overview_trend", "overview_categories"),
+    "overview": (*SENTENCE_QUERIES, "overview_letter_outcomes", "overview_trend", "overview_categories"),
     "medications": (*SENTENCE_QUERIES, "medications_by_class", "medications_class_trend",
                     "medications_top_drugs", "medications_strengths"),
     "guidelines": (*SENTENCE_QUERIES, "guidelines_sources", "guidelines_mtus_parts", "guidelines_agreement"),
@@ -37,12 +37,13 @@ PAGE_QUERIES: dict[str, tuple[str, ...]] = {
     "ur_modifications": (*SENTENCE_QUERIES, "ur_actions", "ur_modified_by_group"),
     "reasons": (*SENTENCE_QUERIES, "reasons_summary", "reasons_shares", "reasons_by_category",
                 "reasons_by_drug_class", "reasons_by_specialty", "reasons_trend", "reasons_decisions"),
+    "timeliness": (*SENTENCE_QUERIES, "overview_trend", "timeliness_by_period"),
+    "compare": (*SENTENCE_QUERIES, "compare_groups"),
     "letters": (*SENTENCE_QUERIES, "letters_list", "letter_detail", "letter_decisions"),
     "data_quality": ("quality_load_runs", "quality_files", "quality_rejection_reasons", "quality_rejected",
-                     "quality_field_coverage"),
+                     "quality_warnings", "quality_field_coverage"),
 }
 
-PERIODS = ("month", "quarter")
 AGE_BANDS = ("under 25", "25-34", "35-44", "45-54", "55-64", "65 and over", "unknown")
 CA_LICENCES = ("California", "other states only", "unknown")
 GUIDELINE_SOURCES = (*vocab.CITATION_SOURCES, "nothing cited")

@@ -173,6 +173,7 @@ SELECT
     CAST(date_trunc('month', decision_date) AS DATE)            AS decision_month,
     CAST(year(decision_date) AS SMALLINT)                       AS decision_year,
     CAST(decision_date - date_assigned AS INTEGER)              AS days_to_decision,
+    CAST(decision_date - application_received AS INTEGER)       AS days_from_application,
     patient_age,
     CASE
         WHEN patient_age IS NULL THEN 'unknown'
@@ -271,6 +272,7 @@ SELECT
     d.ur_action, d.ur_authorized, d.ur_authorized_quantity, d.share_cut,
     d.imr_sources, d.imr_source_key, d.imr_mtus_chapter, d.imr_guideline_group,
     d.ca_sources, d.ca_source_key, d.ca_mtus_chapter, d.ca_guideline_group, d.same_sources_as_ca,
+    l.application_received, l.days_from_application,
     lo.letter_outcome,
     coalesce(r.reason_codes, [])                                AS reason_codes
 FROM v_decisions d

@@ -1,17 +1,12 @@
--- Question: how many decisions per month (or quarter), and how many were overturned?
--- Grain: one row per period (month or quarter start date).
--- Parameters: the shared filters; $period ('month' or 'quarter', from an allow-list).
--- Grouping by the stored decision_month first leaves only the few month rows to truncate.
-WITH months AS (
-    SELECT decision_month, count(*) AS decisions, sum(overturned) AS overturned
-    FROM filtered
-    WHERE decision_month IS NOT NULL
-    GROUP BY decision_month
-)
+-- Question: how many decisions per month, and how many were overturned? (The page rolls months up
+-- to quarters or years and fills the months without decisions: dashboard/periods.py.)
+-- Grain: one row per month with decisions (its first day).
+-- Parameters: the shared filters.
 SELECT
-    CAST(date_trunc($period, decision_month) AS DATE) AS period,
-    CAST(sum(decisions) AS BIGINT)                    AS decisions,
-    CAST(sum(overturned) AS BIGINT)                   AS overturned
-FROM months
-GROUP BY period
-ORDER BY period
+    decision_month                  AS month,
+    count(*)                        AS decisions,
+    CAST(sum(overturned) AS BIGINT) AS overturned
+FROM filtered
+WHERE decision_month IS NOT NULL
+GROUP BY decision_month
+ORDER BY month

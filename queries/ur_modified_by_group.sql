@@ -1,14 +1,14 @@
--- Question: for requests UR modified, how much did UR cut (requested against authorized
--- quantity) and how did IMR rule on the rest, by drug class (drugs) or service category?
+-- Question: for requests UR modified, how much did UR cut (the share of the requested quantity
+-- not authorized) and how did IMR rule on the rest, by drug class (drugs) or service category?
 -- Grain: one row per group: the drug class for Pharmaceuticals, else the service category.
 -- Parameters: the shared filters.
+-- Quantities are not summed: a group mixes tablets, sessions and grams. The share cut is taken
+-- per request (where both quantities are known), then its median per group.
 SELECT
     coalesce(drug_class, CAST(service_category AS VARCHAR))   AS request_group,
     count(*)                                                  AS decisions,
-    CAST(sum(overturned) AS BIGINT) AS overturned,
+    CAST(sum(overturned) AS BIGINT)                           AS overturned,
     count(share_cut)                                          AS with_quantities,
-    CAST(sum(quantity) FILTER (WHERE share_cut IS NOT NULL) AS BIGINT) AS requested_quantity,
-    CAST(sum(ur_authorized_quantity) FILTER (WHERE share_cut IS NOT NULL) AS BIGINT) AS authorized_quantity,
     CAST(median(share_cut) AS DOUBLE)                         AS median_share_cut
 FROM filtered
 WHERE ur_action = 'modified'

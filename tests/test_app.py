@@ -1,17 +1,24 @@
 """Every page through Streamlit's AppTest on the fixture database: it renders, and a filter changes it."""
 
+from datetime import date
+from types import SimpleNamespace
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data
+from dashboard import data, sections
 
 APP = str(data.PROJECT_DIR / "app.py")
-FILTERED_PAGES = ["overview", "medications", "guidelines", "reviewers", "ur_modifications", "letters"]
+FILTERED_PAGES = ["overview", "medications", "guidelines", "reviewers", "ur_modifications", "timeliness", "compare",
+                  "letters"]
 
 
 @pytest.fixture
 def app(dashboard_db, monkeypatch) -> AppTest:
     monkeypatch.setenv("IMR_DB", str(dashboard_db))
+    # The app skips Vega-Lite schema validation for speed; here every chart a page draws is validated.
+    unvalidated = sections.spec
+    monkeypatch.setattr(sections, "spec", lambda figure: (figure.to_dict(validate=True), unvalidated(figure))[1])
     return AppTest.from_file(APP, default_timeout=60).run()
 
 
@@ -56,11 +63,65 @@ def test_overview_figures(app):
     open_page(app, "overview")
     metrics = {m.label: m.value for m in app.metric}
     # 13 decisions is too few to judge: the page says so instead of a rate and interval.
-    assert metrics == {"Letters": "8", "Decisions": "13", "Overturn rate": "too few to judge"}
-    assert any("too few to judge (n=13)" in c.value for c in app.caption)
-    assert [row[1:3] for row in first_table(app)] == [[2, 1], [3, 1], [3, 1], [3, 2], [2, 1]]
+    assert metrics == {"Letters": "8", "Decisions": "13", "Overturn rate": "too few (n=13)", "Upheld": "25%",
+                       "Partially overturned": "50%", "Overturned": "25%"}
+    # Automatic: 13 decisions over five months are too few per month or quarter, so by year, newest first.
+    assert app.segmented_control(key="period").value == "auto"
+    assert any("By year: the finest period" in c.value for c in app.caption)
+    assert [row[:3] for row in first_table(app)] == [["2017", 8, 4], ["2016", 5, 2]]
     app.segmented_control(key="period").set_value("quarter").run()
-    assert [row[1:3] for row in first_table(app)] == [[5, 2], [8, 4]]
+    assert [row[:3] for row in first_table(app)] == [["2017-Q1", 8, 4], ["2016-Q4", 5, 2]]
+    app.segmented_control(key="period").set_value("month").run()
+    assert [row[0] for row in first_table(app)] == ["2017-03", "2017-02", "2017-01", "2016-12", "2016-11"]
+
+
+def test_timeliness_page(app):
+    open_page(app, "timeliness")
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Median days, assignment to decision"] == "28 days"
+    assert metrics["Decided within the limit"] == "100%"
+    assert metrics["Median days, application to decision"] == "34 days"
+    # The limits and their source are on the page.
+    assert any("§ 4610.6(d)" in m.value and "30 days" in m.value for m in app.markdown)
+    by_priority = app.dataframe[0].value
+    assert by_priority["priority"].tolist() == ["standard", "all letters"]
+    app.segmented_control(key="period").set_value("quarter").run()
+    assert app.dataframe[1].value["period"].tolist() == ["2017-Q1", "2016-Q4"]
+
+
+def test_compare_two_periods_and_the_rest(app):
+    open_page(app, "compare")
+    metrics = {m.label: m.value for m in app.metric}
+    # By default the latest year in the data against the year before: 5 decisions (2 overturned) in 2016,
+    # 8 (4 overturned) in 2017.
+    assert metrics == {"2016-01-01 to 2016-12-31: overturn rate": "too few (n=5)",
+                       "2017-01-01 to 2017-12-31: overturn rate": "too few (n=8)", "Change": "+10.0 points"}
+    # The table breaks the change down by service category: drugs were 3 decisions in 2016, 5 in 2017.
+    table = app.dataframe[0].value
+    drugs = table[table["group"] == "Pharmaceuticals"].iloc[0]
+    assert (drugs["decisions_a"], drugs["decisions_b"]) == (3, 5)
+    app.date_input(key="compare_a").set_value((date(2016, 11, 1), date(2016, 11, 30))).run()
+    assert {m.label: m.value for m in app.metric}["2016-11-01 to 2016-11-30: overturn rate"] == "too few (n=2)"
+    app.selectbox(key="compare_by").set_value("UR action").run()
+    assert sorted(app.dataframe[0].value["group"]) == ["denied", "modified"]
+
+    app.radio(key="compare").set_value("The filtered decisions against the rest").run()
+    assert any("Choose filters in the sidebar first" in i.value for i in app.info)
+    app.multiselect(key="category").set_value(["Pharmaceuticals"]).run()
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Filtered: overturn rate"] == "too few (n=8)"
+    assert metrics["The rest: overturn rate"] == "too few (n=5)"
+
+
+def test_a_chart_click_sets_the_filter_it_shows(monkeypatch):
+    """What the chart selection callback does with a click (the browser test clicks for real)."""
+    state = {"pick-drug_class": SimpleNamespace(selection={"pick": [{"drug_class": "Opioids"}]})}
+    monkeypatch.setattr(sections.st, "session_state", state)
+    sections._apply_pick("pick-drug_class", {"drug_class": "drug_classes"})
+    assert state["drug_class"] == ["Opioids"]
+    state["pick-drug_class"] = SimpleNamespace(selection={"pick": []})  # a cleared selection changes nothing
+    sections._apply_pick("pick-drug_class", {"drug_class": "drug_classes"})
+    assert state["drug_class"] == ["Opioids"]
 
 
 def test_letters_page_opens_the_chosen_letter(app):
@@ -77,6 +138,8 @@ def test_data_quality_page_covers_the_whole_database(app):
     assert metrics == {"Files loaded": "8", "Files rejected": "2"}
     app.multiselect(key="category").set_value(["Surgery"]).run()
     assert {m.label: m.value for m in app.metric} == metrics
+    # This database predates the parser's warnings: the page says so rather than failing.
+    assert any("before the parser recorded warnings" in i.value for i in app.info)
 
 
 def test_filters_come_from_the_url(dashboard_db, monkeypatch):

@@ -29,7 +29,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dashboard import data
+from dashboard import compare, data, periods
 
 NO_FILTERS = data.Filters()
 DRUGS_ONLY = data.Filters(categories=("Pharmaceuticals",))
@@ -87,14 +87,113 @@ def test_each_filter_narrows_the_totals(dashboard_con, filters, expected):
     assert totals.select("letters", "decisions", "overturned").row(0) == expected
 
 
-def test_overview_trend_by_month_and_quarter(dashboard_con):
-    expect(run(dashboard_con, "overview_trend", period="month"), {
-        "period": [date(2016, 11, 1), date(2016, 12, 1), date(2017, 1, 1), date(2017, 2, 1), date(2017, 3, 1)],
+def test_overview_trend_by_month(dashboard_con):
+    expect(run(dashboard_con, "overview_trend"), {
+        "month": [date(2016, 11, 1), date(2016, 12, 1), date(2017, 1, 1), date(2017, 2, 1), date(2017, 3, 1)],
         "decisions": [2, 3, 3, 3, 2], "overturned": [1, 1, 1, 2, 1],
-    }, ["period"])
-    expect(run(dashboard_con, "overview_trend", period="quarter"), {
-        "period": [date(2016, 10, 1), date(2017, 1, 1)], "decisions": [5, 8], "overturned": [2, 4],
-    }, ["period"])
+    }, ["month"])
+
+
+def test_letter_outcomes_count_cases_as_the_state_does(dashboard_con):
+    # 101, 103, 107, 108 mix upheld and overturned items; 102 and 105 upheld all; 104 and 106 overturned all.
+    expect(run(dashboard_con, "overview_letter_outcomes"), {
+        "letter_outcome": ["overturned", "partially overturned", "upheld"], "letters": [2, 4, 2],
+    }, ["letter_outcome"])
+    # A letter counts under its own outcome when any of its decisions matches the filters.
+    expect(run(dashboard_con, "overview_letter_outcomes", data.Filters(outcomes=("overturned",))), {
+        "letter_outcome": ["overturned", "partially overturned"], "letters": [2, 4],
+    }, ["letter_outcome"])
+
+
+LIMITS = {"standard_days": 30, "expedited_days": 3}
+
+
+def test_timeliness_by_priority(dashboard_con):
+    rows = run(dashboard_con, "timeliness_by_period", period="year", **LIMITS)
+    overall = rows.filter(pl.col("period").is_null())
+    assert overall["priority"].to_list() == ["standard", "all letters"]
+    everything = overall.row(1, named=True)
+    # Days from assignment: 21 21 22 28 29 29 30 30; from the application received: 26 26 28 34 35 35 35 35.
+    assert everything["letters"] == 8
+    assert everything["median_days_from_assignment"] == 28.5
+    assert everything["p90_days_from_assignment"] == 30
+    assert everything["within_limit_from_assignment"] == 8
+    assert everything["median_days_from_application"] == 34.5
+    assert everything["p90_days_from_application"] == 35
+    assert everything["within_limit_from_application"] == 3
+    # The limit is a bound parameter: 28 days leaves the four letters decided in 29 or 30 days out.
+    tighter = run(dashboard_con, "timeliness_by_period", period="year", standard_days=28, expedited_days=3)
+    assert tighter.filter(priority="all letters")["within_limit_from_assignment"].item() == 4
+
+
+def test_timeliness_counts_letters_not_decisions(dashboard_con):
+    by_quarter = run(dashboard_con, "timeliness_by_period", period="quarter", **LIMITS).drop_nulls("period")
+    assert by_quarter.select("period", "priority", "letters", "median_days_from_assignment").rows() == [
+        (date(2016, 10, 1), "standard", 3, 21.0), (date(2017, 1, 1), "standard", 5, 29.0)]
+
+
+def test_compare_groups_one_row_per_dimension_and_group(dashboard_con):
+    rows = run(dashboard_con, "compare_groups")
+    assert rows.filter(dimension="All decisions").select("group", "decisions", "overturned").row(0) == ("all", 13, 6)
+    for dimension in ("Service category", "Drug class", "UR action", "IMR reviewer cited"):
+        assert rows.filter(dimension=dimension)["group"].is_duplicated().sum() == 0
+    assert rows.filter(dimension="Drug class")["decisions"].sum() == 8
+    assert rows.filter(dimension="UR action").select("group", "decisions").sort("group").rows() == [
+        ("denied", 11), ("modified", 2)]
+
+
+def test_compare_the_rest_is_everything_minus_the_filtered(dashboard_con):
+    part = run(dashboard_con, "compare_groups", DRUGS_ONLY)
+    rest = compare.rest(run(dashboard_con, "compare_groups"), part)
+    assert rest.filter(dimension="All decisions").select("decisions", "overturned").row(0) == (5, 3)
+    assert rest.filter(dimension="Drug class").is_empty()
+    sides = compare.side_by_side(part, rest)
+    everything = sides.filter(dimension="All decisions").row(0, named=True)
+    assert (everything["decisions_a"], everything["decisions_b"]) == (8, 5)
+    assert everything["change"] == pytest.approx(3 / 5 - 3 / 8)
+
+
+def test_compare_change_overlap_and_verdict():
+    first = pl.DataFrame({"dimension": ["All decisions", "UR action"], "group": ["all", "modified"],
+                          "decisions": [1000, 10], "overturned": [100, 5]})
+    second = pl.DataFrame({"dimension": ["All decisions"], "group": ["all"], "decisions": [1000],
+                           "overturned": [300]})
+    sides = compare.side_by_side(first, second)
+    everything = sides.filter(dimension="All decisions").row(0, named=True)
+    assert everything["change"] == pytest.approx(0.2)
+    assert everything["intervals_overlap"] is False
+    assert compare.verdict(everything) == "up 20.0 points; the intervals do not overlap"
+    modified = sides.filter(dimension="UR action").row(0, named=True)
+    assert modified["decisions_b"] == 0
+    assert compare.verdict(modified) == "not on both sides"
+    close = compare.side_by_side(first.head(1), first.head(1).with_columns(overturned=pl.lit(110)))
+    assert compare.verdict(close.row(0, named=True)) == "up 1.0 points; the intervals overlap, so this may be chance"
+
+
+def test_periods_read_as_a_manager_writes_them():
+    monthly = pl.DataFrame({"month": [date(2016, 1, 1), date(2016, 2, 1), date(2016, 8, 1), date(2017, 1, 1)],
+                            "decisions": [40, 35, 50, 3], "overturned": [10, 5, 20, 1]})
+    assert periods.roll_up(monthly, "year")["period_label"].to_list() == ["2016", "2017"]
+    by_quarter = periods.roll_up(monthly, "quarter")
+    assert by_quarter.select("period_label", "decisions").rows() == [
+        ("2016-Q1", 75), ("2016-Q2", 0), ("2016-Q3", 50), ("2016-Q4", 0), ("2017-Q1", 3)]
+    # An empty quarter has no rate, and the points after it start a new line segment.
+    assert by_quarter["overturn_rate"].to_list()[1] is None
+    assert by_quarter["segment"].to_list() == [0, 1, 1, 2, 2]
+    assert periods.roll_up(monthly, "month")["period_label"].to_list()[:3] == ["2016-01", "2016-02", "2016-03"]
+
+
+def test_the_automatic_period_is_the_finest_with_enough_decisions_per_point():
+    months = pl.date_range(date(2016, 1, 1), date(2017, 12, 1), "1mo", eager=True)
+    busy = pl.DataFrame({"month": months, "decisions": [40] * 24, "overturned": [4] * 24})
+    assert periods.finest(busy) == "month"
+    assert periods.finest(busy.with_columns(decisions=pl.lit(12))) == "quarter"
+    assert periods.finest(busy.with_columns(decisions=pl.lit(2))) == "year"
+    # Per group: the points are each class's, not their sum (80 a month would be enough by month).
+    two_classes = pl.concat([busy.with_columns(drug_class=pl.lit("Opioids")),
+                             busy.with_columns(drug_class=pl.lit("NSAID"), decisions=pl.lit(5, pl.Int64))])
+    assert periods.finest(two_classes, ("drug_class",)) == "quarter"
+    assert periods.resolve("month", busy.with_columns(decisions=pl.lit(2))) == "month"
 
 
 def test_overview_categories(dashboard_con):
@@ -114,14 +213,14 @@ def test_medications(dashboard_con):
     top = run(dashboard_con, "medications_top_drugs", limit=2)
     assert top.select("drug_generic", "drug_class", "decisions", "overturned").rows() == [
         ("hydrocodone / acetaminophen", "Opioids", 3, 1), ("gabapentin", "Anti-epilepsy drugs", 2, 2)]
-    trend = run(dashboard_con, "medications_class_trend", period="quarter")
-    expect(trend, {
+    trend = periods.roll_up(run(dashboard_con, "medications_class_trend"), "quarter", ("drug_class",))
+    expect(trend.select("drug_class", "period_label", "decisions", "overturned"), {
         "drug_class": ["Opioids", "Opioids", "Anti-epilepsy drugs", "Anti-epilepsy drugs",
-                       "Proton Pump Inhibitors", "Muscle Relaxant", "Topical Analgesics"],
-        "period": [date(2016, 10, 1), date(2017, 1, 1), date(2016, 10, 1), date(2017, 1, 1),
-                   date(2017, 1, 1), date(2017, 1, 1), date(2017, 1, 1)],
-        "decisions": [2, 1, 1, 1, 1, 1, 1], "overturned": [0, 1, 1, 1, 0, 0, 0],
-    }, ["drug_class", "period"])
+                       "Proton Pump Inhibitors", "Proton Pump Inhibitors", "Muscle Relaxant", "Muscle Relaxant",
+                       "Topical Analgesics", "Topical Analgesics"],
+        "period_label": ["2016-Q4", "2017-Q1"] * 5,
+        "decisions": [2, 1, 1, 1, 0, 1, 0, 1, 0, 1], "overturned": [0, 1, 1, 1, 0, 0, 0, 0, 0, 0],
+    }, ["drug_class", "period_label"])
     strengths = run(dashboard_con, "medications_strengths", limit=100).filter(pl.col("drug_generic") == "gabapentin")
     assert strengths.select("strength", "decisions", "min_quantity", "median_quantity", "max_quantity").rows() == [
         ("600mg", 2, 90, 135.0, 180)]
@@ -170,8 +269,7 @@ def test_ur_modifications(dashboard_con):
     }, ["ur_action"])
     expect(run(dashboard_con, "ur_modified_by_group"), {
         "request_group": ["Anti-epilepsy drugs", "Opioids"], "decisions": [1, 1], "overturned": [1, 0],
-        "with_quantities": [1, 1], "requested_quantity": [180, 120], "authorized_quantity": [90, 30],
-        "median_share_cut": [0.5, 0.75],
+        "with_quantities": [1, 1], "median_share_cut": [0.5, 0.75],
     }, ["request_group"])
 
 
@@ -215,6 +313,23 @@ def test_data_quality(dashboard_con):
     assert found[("decision", "quantity")] == (10, 13)
     runs = run(dashboard_con, "quality_load_runs")
     assert runs.select("files_seen", "files_loaded", "files_rejected").row(0) == (10, 8, 2)
+
+
+def test_letters_with_warnings_newest_first(tmp_path):
+    # The fixture database predates letters.warnings (the storage branch adds it): a table of our own.
+    con = duckdb.connect(str(tmp_path / "warnings.duckdb"))
+    con.execute("CREATE TABLE letters (letter_id INTEGER, case_number VARCHAR, source_file VARCHAR, "
+                "decision_date DATE, run_id INTEGER, warnings VARCHAR[])")
+    con.execute("""INSERT INTO letters VALUES
+        (1, 'CM1', 'a.pdf', '2016-01-02', 1, ['no decision date found', 'page 3 unreadable']),
+        (2, 'CM2', 'b.pdf', '2016-01-03', 1, []),
+        (3, 'CM3', 'c.txt', NULL, 2, ['quantity not read'])""")
+    rows = data.run_query(con, "quality_warnings", {"limit": 1})
+    assert rows.select("case_number", "warning_count", "warnings", "letters_with_warnings").rows() == [
+        ("CM3", 1, "quantity not read", 2)]
+    rows = data.run_query(con, "quality_warnings", {"limit": 10})
+    assert rows["warnings"].to_list() == ["quantity not read", "no decision date found · page 3 unreadable"]
+    con.close()
 
 
 def test_filter_options_come_from_the_data(dashboard_con):

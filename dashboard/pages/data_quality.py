@@ -1,10 +1,12 @@
 """Data quality: files loaded and rejected (with reasons), how often each field was found, last load."""
 
+import duckdb
 import streamlit as st
 
 from dashboard import data, ui
 
 PAGE = "data-quality"
+WARNINGS_SHOWN = 500
 
 
 def render() -> None:
@@ -29,12 +31,29 @@ def render() -> None:
     st.subheader("Rejected files")
     ui.table(ui.query("quality_rejection_reasons"), "rejection-reasons", PAGE, filters)
     ui.table(ui.query("quality_rejected"), "rejected-files", PAGE, filters)
+    st.subheader("Letters loaded with warnings")
+    _warnings(filters)
     st.subheader("How often each field was found")
     st.caption("Drug name and strength count over drug requests; authorized quantity over modified requests.")
     ui.table(ui.query("quality_field_coverage"), "field-coverage", PAGE, filters)
     st.subheader("Load runs")
     ui.table(runs, "load-runs", PAGE, filters)
     ui.decisions_download(PAGE, ui.current_filters())
+
+
+
+def _warnings(filters: data.Filters) -> None:
+    """The letters the parser loaded but flagged, with what it said (shown as text, never Markdown)."""
+    try:
+        flagged = ui.query("quality_warnings", limit=WARNINGS_SHOWN)
+    except duckdb.BinderException:
+        st.info("This database was built before the parser recorded warnings; rebuild it to list them.")
+        return
+    total = flagged["letters_with_warnings"][0] if flagged.height else 0
+    st.metric("Letters with warnings", f"{total:,}")
+    if total > flagged.height:
+        st.caption(f"The {flagged.height:,} most recently loaded are listed.")
+    ui.table(flagged.drop("letters_with_warnings"), "letters-with-warnings", PAGE, filters)
 
 
 render()

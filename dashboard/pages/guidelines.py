@@ -1,9 +1,10 @@
-"""Guidelines: what the IMR reviewer cited against what the claims administrator cited."""
+"""Guidelines: what the IMR reviewer cited against what the claims administrator cited, and how often
+decisions citing each source were overturned."""
 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, sections, ui
 
 PAGE = "guidelines"
 
@@ -13,35 +14,44 @@ def render() -> None:
         "Guidelines",
         "What the IMR reviewer cited (MTUS part, ODG, ACOEM, other, nothing) against the claims administrator.",
     )
-    ui.rate_note()
     sources = data.with_rates(ui.query("guidelines_sources", filters))
     imr = sources.filter(pl.col("side") == "IMR reviewer")
-    left, right = st.columns(2)
-    with left:
-        if not sources.is_empty():
-            ui.chart(charts.grouped_bars(sources, "source", "side", "Decisions citing each source, by side"))
-    with right:
-        if not imr.is_empty():
-            ui.chart(charts.rate_bars(imr, "source", "Overturn rate by source the IMR reviewer cited"))
-    st.caption("A decision citing two sources counts under both.")
-    ui.table(sources.select("side", "source", *ui.RATE_COLUMNS),
-             "sources-by-side", PAGE, filters)
-
-    parts = data.with_rates(ui.query("guidelines_mtus_parts", filters))
-    ui.rate_section(parts, "mtus_part", "Overturn rate by MTUS part the IMR reviewer cited first", "mtus-parts", PAGE,
-                    filters)
-
-    st.subheader("Agreement between the two sides")
     agreement = data.with_rates(ui.query("guidelines_agreement", filters))
     total = agreement["decisions"].sum()
     same = agreement["same_sources"].sum()
-    st.metric(
-        "Cited the same sources",
-        f"{same / total:.1%}" if total else "no decisions",
-        help=f"{same:,} of {total:,} decisions: the IMR reviewer cited exactly the claims administrator's sources",
+    mtus = agreement.filter(pl.col("imr_guideline_group").is_in(["MTUS only", "MTUS + non-MTUS"]))["decisions"].sum()
+    nothing = data.with_rates(imr.filter(pl.col("source") == "nothing cited")) if imr.height else imr
+    sections.headlines(
+        ("IMR reviewer cited the MTUS", f"{mtus / total:.0%}" if total else "no decisions",
+         f"{mtus:,} of {total:,} decisions"),
+        ("Both sides cited the same sources", f"{same / total:.0%}" if total else "no decisions",
+         f"{same:,} of {total:,} decisions: the IMR reviewer cited exactly the claims administrator's sources"),
+        ("Overturned when nothing cited",
+         sections.rate_text(nothing.row(0, named=True)) if nothing.height else "none",
+         nothing["rate_label"][0] if nothing.height else "No decision without a citation"),
     )
+    ui.rate_note()
+
+    left, right = st.columns(2)
+    with left:
+        sections.rate_chart(imr.rename({"source": "guideline_source"}), "guideline_source",
+                            "Overturn rate by source the IMR reviewer cited", drill="guideline_sources")
+    with right:
+        if not sources.is_empty():
+            sections.show(charts.grouped_bars(sources, "source", "side", "Decisions citing each source, by side"))
+    st.caption("A decision citing two sources counts under both. Click a source to filter every page to the "
+               "decisions whose IMR reviewer cited it.")
+    ui.table(sources.select("side", "source", *ui.RATE_COLUMNS), "sources-by-side", PAGE, filters)
+
+    st.subheader("MTUS parts")
+    parts = data.with_rates(ui.query("guidelines_mtus_parts", filters))
+    sections.rate_chart(parts, "mtus_part", "Overturn rate by MTUS part the IMR reviewer cited first",
+                        overall=sections.overall_rate(parts))
+    sections.rate_table(parts, ("mtus_part",), "mtus-parts", PAGE, filters)
+
+    st.subheader("Agreement between the two sides")
     if not agreement.is_empty():
-        ui.chart(charts.heatmap(agreement, "ca_guideline_group", "imr_guideline_group",
+        sections.show(charts.heatmap(agreement, "ca_guideline_group", "imr_guideline_group",
                                 "IMR reviewer (rows) against claims administrator (columns)"))
     ui.table(agreement.select("imr_guideline_group", "ca_guideline_group", "decisions", "same_sources",
                               "overturned", "rate_label"),

@@ -1,49 +1,71 @@
-"""Medications: volume, overturn rate and trend by drug class and drug; strengths and quantities."""
+"""Medications: which drug classes and drugs are disputed, how often IMR overturns UR on them, and how
+that moves. Clicking a class narrows to its drugs; clicking a drug leads to its letters."""
 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, sections, ui
 
 PAGE = "medications"
 TOP_DRUGS = 25
-TREND_CLASSES = 6
+TREND_CLASSES = 5
 
 
 def render() -> None:
     filters = ui.page_header(
         "Medications", "Which drugs are disputed, how often IMR overturns UR on them, and how that moves."
     )
-    ui.rate_note()
     classes = data.with_rates(ui.query("medications_by_class", filters))
+    drugs = data.with_rates(ui.query("medications_top_drugs", filters, limit=TOP_DRUGS))
     if classes.is_empty():
         st.info("No pharmaceutical decisions match the filters.")
-    else:
+    judged = classes.filter("enough_to_judge")
+    busiest = classes.row(0, named=True) if classes.height else None
+    highest = judged.sort("overturn_rate", descending=True).row(0, named=True) if judged.height else None
+    pharma = {"decisions": classes["decisions"].sum(), "overturned": classes["overturned"].sum()}
+    pharma_rates = data.with_rates(pl.DataFrame([pharma])).row(0, named=True)
+    sections.headlines(
+        ("Drug decisions", f"{pharma['decisions']:,}", "Decisions on pharmaceuticals under the filters"),
+        ("Overturn rate on drugs", sections.rate_text(pharma_rates), pharma_rates["rate_label"]),
+        ("Most disputed class", busiest["drug_class"] if busiest else "none",
+         f"{busiest['decisions']:,} decisions" if busiest else None),
+    )
+    if highest:
+        st.markdown(f"**Highest overturn rate** among classes with at least {data.MIN_N} decisions: "
+                    f"{highest['drug_class']}, {highest['rate_label']}.")
+    ui.rate_note()
+
+    if not classes.is_empty():
         left, right = st.columns(2)
         with left:
-            ui.chart(charts.volume_bars(classes, "drug_class", "Decisions by drug class"))
+            sections.rate_chart(classes, "drug_class", "Overturn rate by drug class",
+                                overall=sections.overall_rate(classes), drill="drug_classes")
         with right:
-            ui.chart(charts.rate_bars(classes, "drug_class", "Overturn rate by drug class"))
-    ui.table(classes.select("drug_class", *ui.RATE_COLUMNS),
-             "drug-classes", PAGE, filters)
+            sections.drill_chart(
+                charts.volume_bars(classes, "drug_class", "Decisions by drug class",
+                                   order=charts.rank_order(classes, "drug_class"), clickable=True),
+                "pick-drug-class-volume", {"drug_class": "drug_classes"})
+        sections.click_hint("drug class to see its drugs")
 
-    period = st.segmented_control("Trend by", data.PERIODS, default="month", key="period", bind="query-params",
-                                  required=True)
-    class_trend = data.with_rates(ui.query("medications_class_trend", filters, period=period or "month"))
-    if not class_trend.is_empty():
-        # More than a handful of lines is unreadable; the table below holds every class.
-        busiest = classes["drug_class"].head(TREND_CLASSES).to_list()
-        for figure in charts.trend(class_trend.filter(pl.col("drug_class").is_in(busiest)),
-                                   f"The {len(busiest)} busiest drug classes by {period}", color="drug_class"):
-            ui.chart(figure)
-    ui.table(class_trend.select("drug_class", "period", "decisions", "overturned", "rate_label"),
-             f"drug-class-trend-by-{period}", PAGE, filters)
-
-    drugs = data.with_rates(ui.query("medications_top_drugs", filters, limit=TOP_DRUGS))
+    st.subheader(f"The {TOP_DRUGS} most disputed drugs")
+    sections.rate_chart(drugs, "drug_generic", f"Overturn rate of the {TOP_DRUGS} most disputed drugs",
+                        overall=sections.overall_rate(drugs), drill="drugs")
     if not drugs.is_empty():
-        ui.chart(charts.rate_bars(drugs, "drug_generic", f"Top {TOP_DRUGS} drugs: overturn rate"))
-    ui.table(drugs.select("drug_generic", "drug_class", *ui.RATE_COLUMNS),
-             "top-drugs", PAGE, filters)
+        sections.click_hint("drug to filter to it")
+        if filters.drugs:
+            sections.letters_link(filters)
+    sections.rate_table(drugs, ("drug_generic", "drug_class"), "top-drugs", PAGE, filters)
+
+    st.subheader("Drug classes over time")
+    busiest_classes = classes["drug_class"].head(TREND_CLASSES).to_list()
+    monthly = ui.query("medications_class_trend", filters).filter(pl.col("drug_class").is_in(busiest_classes))
+    st.caption(f"The {len(busiest_classes)} busiest classes; the table below the charts lists them, the class "
+               "table at the bottom every class.")
+    sections.trend_section(monthly, "Busiest drug classes", "drug-class-trend", PAGE, filters, by="drug_class",
+                           color_order=busiest_classes)
+
+    st.subheader("Drug classes")
+    sections.rate_table(classes, ("drug_class",), "drug-classes", PAGE, filters)
 
     st.subheader("Strengths and quantities requested")
     strengths = data.with_rates(ui.query("medications_strengths", filters, limit=100))

@@ -1,51 +1,60 @@
-"""Overview: letters, decisions and overturn rate; the trend by month or quarter; the service mix."""
+"""Overview: how many letters and decisions, how often IMR overturned UR (per decision and per case),
+how that moves over time, and on which services."""
 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, sections, ui
+from etl import vocab
 
 PAGE = "overview"
 
 
 def render() -> None:
     filters = ui.page_header("Overview", "How many decisions, how often IMR overturned UR, and on what services.")
-    totals = data.with_rates(ui.query("overview_totals", filters))
-    row = totals.row(0, named=True)
-    letters, decisions, rate = st.columns(3)
-    letters.metric("Letters", f"{row['letters']:,}")
-    decisions.metric("Decisions", f"{row['decisions']:,}")
-    if row["enough_to_judge"]:
-        rate.metric("Overturn rate", f"{row['overturn_rate']:.1%}", help=f"95% interval: {row['rate_label']}")
-    elif not row["decisions"]:
-        rate.metric("Overturn rate", "no decisions")
-    else:
-        rate.metric("Overturn rate", "too few to judge",
-                    help=f"{row['overturned']:,} of {row['decisions']:,} overturned")
-    st.caption(f"Overturn rate: {row['rate_label']}")
+    totals = data.with_rates(ui.query("overview_totals", filters)).row(0, named=True)
+    cases = ui.query("overview_letter_outcomes", filters)
+    letters = dict(zip(cases["letter_outcome"], cases["letters"], strict=True))
+    in_letters = sum(letters.values())
+
+    def case_share(outcome: str) -> str:
+        return f"{letters.get(outcome, 0) / in_letters:.0%}" if in_letters else "no letters"
+
+    sections.headlines(
+        ("Letters", f"{totals['letters']:,}", "Letters (cases) with a decision matching the filters"),
+        ("Decisions", f"{totals['decisions']:,}", "Disputed items decided: a letter decides one or more"),
+        ("Overturn rate", sections.rate_text(totals), f"Of the decisions; 95% interval: {totals['rate_label']}"),
+    )
+    st.markdown("**Letters by outcome**, as the state's own search shows them: upheld when IMR upheld UR on "
+                "every item, overturned when it overturned every item, else partially overturned.")
+    sections.headlines(
+        *((LETTER_OUTCOME_LABELS[outcome], case_share(outcome),
+           f"{letters.get(outcome, 0):,} of {in_letters:,} letters") for outcome in vocab.LETTER_OUTCOMES),
+    )
     ui.rate_note()
 
-    period = st.segmented_control("Trend by", data.PERIODS, default="month", key="period", bind="query-params",
-                                  required=True)
-    trend = data.with_rates(ui.query("overview_trend", filters, period=period or "month"))
-    if trend.is_empty():
-        st.info("No dated decisions match the filters.")
-    else:
-        for figure in charts.trend(trend, f"Decisions and overturn rate by {period}"):
-            ui.chart(figure)
-    ui.table(trend.select("period", "decisions", "overturned", "rate_label", "ci_low", "ci_high", "enough_to_judge"),
-             f"trend-by-{period}", PAGE, filters)
-
     categories = data.with_rates(ui.query("overview_categories", filters))
-    mix = categories.with_columns(share=pl.col("decisions") / pl.col("decisions").sum())
     left, right = st.columns(2)
     with left:
-        ui.chart(charts.share_bars(mix, "service_category", "share", "Mix of service categories", "Share of decisions"))
+        sections.rate_chart(categories, "service_category", "Overturn rate by service category",
+                            overall=sections.overall_rate(categories), drill="categories")
     with right:
-        ui.chart(charts.rate_bars(categories, "service_category", "Overturn rate by service category"))
-    ui.table(mix.select("service_category", "decisions", "share", "overturned", "rate_label", "ci_low", "ci_high"),
-             "service-categories", PAGE, filters)
+        if not categories.is_empty():
+            sections.show(charts.volume_bars(categories, "service_category", "Decisions by service category",
+                                        order=charts.rank_order(categories, "service_category")))
+    sections.click_hint("service category")
+
+    st.subheader("Over time")
+    sections.trend_section(ui.query("overview_trend", filters), "Decisions and overturn rate", "trend", PAGE,
+                           filters)
+
+    st.subheader("Service categories")
+    mix = categories.with_columns(share=pl.col("decisions") / pl.col("decisions").sum())
+    sections.rate_table(mix, ("service_category", "share"), "service-categories", PAGE, filters)
     ui.decisions_download(PAGE, filters)
 
+
+LETTER_OUTCOME_LABELS = {"upheld": "Upheld", "partially overturned": "Partially overturned",
+                         "overturned": "Overturned"}
 
 render()
