@@ -24,8 +24,8 @@ page = st.navigation(PAGES)
 try:
     ui.filter_sidebar()
     page.run()
-except data.DatabaseMissing as missing:
-    st.error(str(missing))
+except (data.DatabaseMissing, data.DatabaseBusy, data.QueryTooSlow) as problem:
+    st.error(str(problem))
 except duckdb.Error as error:
     st.error(
         f"The database at {data.database_path()} could not be read ({type(error).__name__}: {error}). "

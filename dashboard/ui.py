@@ -4,7 +4,6 @@ from datetime import date
 from pathlib import Path
 
 import altair as alt
-import duckdb
 import polars as pl
 import streamlit as st
 
@@ -12,27 +11,17 @@ from dashboard import charts, data, export
 from etl import vocab
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(path: str, modified: float) -> duckdb.DuckDBPyConnection:
-    # One read-only connection per database file and version; each query takes its own cursor.
-    return data.connect(Path(path))
-
-
-def _database_key() -> tuple[str, float]:
-    path = data.database_path()
-    if not path.exists():
-        raise data.DatabaseMissing(data.missing_database_message(path))
-    return str(path), path.stat().st_mtime
-
-
 @st.cache_data(show_spinner=False, max_entries=500)
-def _cached_query(database: tuple[str, float], name: str, params: dict[str, object]) -> pl.DataFrame:
-    return data.run_query(_connection(*database), name, params)
+def _cached_query(database: tuple[str, int, int, int], name: str, params: dict[str, object]) -> pl.DataFrame:
+    # Keyed by the database's version: a committed load makes a new key, so the next view reads it.
+    # No connection is kept: each uncached query opens the file and closes it (dashboard.data).
+    return data.query_database(Path(database[0]), name, params)
 
 
 def query(name: str, filters: data.Filters | None = None, **params: object) -> pl.DataFrame:
     """The one function a view's chart, table and CSV all take their rows from."""
-    return _cached_query(_database_key(), name, (filters.params() if filters else {}) | params)
+    return _cached_query(data.database_version(data.database_path()), name,
+                         (filters.params() if filters else {}) | params)
 
 
 # ---------------------------------------------------------------- filters, kept in the URL
@@ -156,7 +145,7 @@ def decisions_download(page: str, filters: data.Filters) -> None:
         "Download the filtered decisions (CSV)",
         # Not cached: a million-row frame per filter combination would fill the server's memory.
         data=lambda: export.csv_bytes(
-            data.run_query(_connection(*_database_key()), "decisions_export", filters.params())
+            data.query_database(data.database_path(), "decisions_export", filters.params())
         ),
         file_name=export.file_name("decisions", page, filters),
         mime="text/csv",

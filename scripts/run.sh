@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up, build the database from the bundled sample on first run, and start the dashboard.
-# IMR_DB points at another database; extra arguments go to `streamlit run`.
+# IMR_DB points at another database; extra arguments go to `streamlit run`. The server listens on
+# localhost only (.streamlit/config.toml); `--server.address 0.0.0.0` opens it to the network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -122,11 +122,14 @@ def test_rows_are_stored_sorted_by_decision_date_with_their_text_and_source(tmp_
     write_letters(letters, 20, first=20)  # an incremental load interleaves with the first
     run(letters, "--db", db, "--quiet")
 
-    for table in ("letters", "decision_facts"):
-        stored = [d for (d,) in query(db, f"SELECT decision_date FROM {table} ORDER BY rowid")]
+    # Each load appends its own letters sorted by decision date, after the earlier ones: no re-sort.
+    for table in ("letters", "decisions", "citations", "decision_facts"):
+        stored = query(db, f"SELECT l.run_id, l.decision_date FROM {table} t JOIN letters l USING (letter_id) "
+                           "ORDER BY t.rowid")
         assert stored == sorted(stored), table
-    stored = query(db, "SELECT l.decision_date FROM decisions d JOIN letters l USING (letter_id) ORDER BY d.rowid")
-    assert stored == sorted(stored)
+        assert {run_id for run_id, _ in stored} == {1, 2}
+    texts = [i for (i,) in query(db, "SELECT letter_id FROM letter_texts ORDER BY rowid")]
+    assert texts == sorted(texts) == list(range(1, 41))
     text, source = query(db, "SELECT t.full_text, l.source_file FROM letters l JOIN letter_texts t USING (letter_id) "
                              "WHERE case_number = $case", {"case": case_number(7)})[0]
     assert case_number(7) in text and "IMR ISSUES, DECISIONS AND RATIONALES" in text
@@ -134,24 +137,62 @@ def test_rows_are_stored_sorted_by_decision_date_with_their_text_and_source(tmp_
     assert query(db, "SELECT count(*) FROM decision_facts") == query(db, "SELECT count(*) FROM decisions")
 
 
-def test_a_new_parser_version_reloads_everything_it_loaded_before(tmp_path, monkeypatch, capsys):
+def test_a_new_parser_version_parses_the_stored_text_again_even_when_files_moved(tmp_path, monkeypatch, capsys):
+    """Issue 9's data loss: 60 letters loaded, 10 of their files moved or deleted, then a parser upgrade."""
     db = tmp_path / "imr.duckdb"
-    write_letters(tmp_path / "2016", 6)
-    write_letters(tmp_path / "2017", 4, first=6)
-    run(tmp_path / "2016", "--db", db, "--quiet")
-    run(tmp_path / "2017", "--db", db, "--quiet")
+    letters = write_letters(tmp_path / "letters", 60)
+    assert run(tmp_path / "letters", "--db", db, "--quiet") == 0
+    before = query(db, "SELECT letter_id, case_number, decision_date FROM letters ORDER BY letter_id")
+    (tmp_path / "moved").mkdir()
+    for path in letters[:5]:
+        path.rename(tmp_path / "moved" / path.name)
+    for path in letters[5:10]:
+        path.unlink()
 
     monkeypatch.setattr(loader, "PARSER_VERSION", "next-version")
-    assert run(tmp_path / "2017", "--db", db) == 0
-    assert "the parser changed" in capsys.readouterr().err
-    row = last_run(db)
-    assert row["rebuilt"] and row["parser_version"] == "next-version"
-    assert (row["files_seen"], row["files_loaded"]) == (10, 10)  # the 2016 folder was read again too
-    assert query(db, "SELECT count(*), count(DISTINCT letter_id) FROM letters") == [(10, 10)]
-    assert query(db, "SELECT count(*) FROM load_runs") == [(3,)]  # the history survives
+    write_letters(tmp_path / "new", 3, first=100)
+    assert run(tmp_path / "new", "--db", db) == 0
+    err = capsys.readouterr().err
+    assert "the parser changed from version" in err and "60 re-parsed, 0 kept their old record" in err
+    reparse, refresh = query(db, "SELECT letters_reparsed, reparse_failures, files_seen, files_loaded, "
+                                 "parser_version FROM load_runs WHERE run_id > 1 ORDER BY run_id")
+    assert reparse == (60, 0, 0, 0, "next-version")
+    assert refresh == (0, 0, 3, 3, "next-version")
+    assert query(db, "SELECT letter_id, case_number, decision_date FROM letters WHERE letter_id <= 60 "
+                     "ORDER BY letter_id") == before
+    assert query(db, "SELECT count(*), count(DISTINCT letter_id), count(DISTINCT case_number) FROM letters") == [
+        (63, 63, 63)]
+    assert query(db, "SELECT count(*) FROM letter_texts") == [(63,)]
+    assert query(db, "SELECT count(*) FROM decision_facts") == query(db, "SELECT count(*) FROM decisions")
 
-    assert run("--rebuild", "--db", db, "--quiet") == 0  # no SRC: read again what was loaded before
-    assert (last_run(db)["files_loaded"], last_run(db)["rebuilt"]) == (10, True)
+    # --rebuild reads the files again: it says it would drop the 10 letters whose files are gone, and does not.
+    assert run("--rebuild", "--db", db) == 2
+    assert "the files of 10 loaded letter(s) are gone" in capsys.readouterr().err
+    assert query(db, "SELECT count(*) FROM letters") == [(63,)]
+    assert run("--rebuild", "--drop-missing", "--db", db, "--quiet") == 1  # the gone files are listed as rejected
+    assert query(db, "SELECT count(*) FROM letters") == [(53,)]
+    assert (last_run(db)["rebuilt"], last_run(db)["files_rejected"]) == (True, 10)
+    assert query(db, "SELECT count(*) FROM load_runs") == [(4,)]  # the history survives
+
+
+def test_a_letter_the_new_parser_fails_on_keeps_its_old_record_and_is_listed(tmp_path, capsys):
+    db = tmp_path / "imr.duckdb"
+    write_letters(tmp_path / "letters", 8)
+    assert run(tmp_path / "letters", "--db", db, "--quiet") == 0
+    before = query(db, "SELECT * FROM decision_facts ORDER BY letter_id, item_no")
+    # What a stricter parser would say of this letter's text: it is not an IMR letter.
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE letter_texts SET full_text = 'Minutes of the meeting.' WHERE letter_id = 3")
+    con.close()
+
+    assert run("--reparse", "--db", db) == 1
+    err = capsys.readouterr().err
+    assert "7 re-parsed, 1 kept their old record" in err
+    assert f"{case_number(2)}.txt: {ERROR_NOT_IMR}" in err
+    assert query(db, "SELECT letter_id, case_number, reason FROM reparse_failures") == [
+        (3, case_number(2), ERROR_NOT_IMR)]
+    assert query(db, "SELECT * FROM decision_facts ORDER BY letter_id, item_no") == before
+    assert query(db, "SELECT count(*) FROM letters") == [(8,)]
 
 
 def test_usage_errors_name_the_problem(tmp_path, capsys):
