@@ -343,3 +343,82 @@ def test_a_second_load_while_one_is_running_is_refused_and_changes_nothing(tmp_p
         process.kill()
         process.communicate()
     assert query(db, "SELECT count(*) FROM load_runs") == [(1,)]
+
+
+def write_locked(db: Path) -> bool:
+    """True while another process holds the database for writing (a load's write stage)."""
+    try:
+        duckdb.connect(str(db), read_only=True).close()
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            return True
+        raise
+    return False
+
+
+def assert_whole(db: Path, letters: int, runs: int) -> None:
+    """The database holds exactly the letters of its committed runs, every table agreeing."""
+    assert query(db, "SELECT count(*), count(DISTINCT letter_id), count(DISTINCT case_number) FROM letters") == [
+        (letters, letters, letters)]
+    assert query(db, "SELECT count(*) FROM letter_texts") == [(letters,)]
+    assert query(db, "SELECT count(*) FROM decision_facts") == query(db, "SELECT count(*) FROM decisions")
+    assert query(db, "SELECT count(*), sum(files_loaded) FROM load_runs") == [(runs, letters)]
+    assert query(db, "SELECT count(*) FROM files WHERE status = 'loaded'") == [(letters,)]
+
+
+@pytest.mark.parametrize("moment", ["waiting to write", "writing", "writing + 0.3 s", "writing + 1 s"])
+def test_a_refresh_killed_at_any_moment_of_its_write_leaves_whole_data_and_the_next_load_finishes(tmp_path,
+                                                                                                    moment):
+    db = tmp_path / "imr.duckdb"
+    write_letters(tmp_path / "first", 20)
+    assert run(tmp_path / "first", "--db", db, "--quiet") == 0
+    write_letters(tmp_path / "more", 200, first=1000)
+
+    dashboard = subprocess.Popen(  # a reader holds the file, so the load waits to write
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+                               "print('open', flush=True); sys.stdin.read()", str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert dashboard.stdout.readline() == "open\n"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "etl.load", str(tmp_path / "more"), "--db", str(db), "--workers", "2", "--quiet"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while not (list(tmp_path.glob(f".{db.name}.loading-*")) and not child_pids(process.pid)):
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)  # the workers are done: the load waits for the reader to let go
+    if moment != "waiting to write":
+        dashboard.communicate("")
+        while not write_locked(db):
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.01)
+        time.sleep({"writing": 0.0, "writing + 0.3 s": 0.3, "writing + 1 s": 1.0}[moment])
+    process.kill()
+    process.communicate()
+    if dashboard.poll() is None:
+        dashboard.communicate("")
+
+    # Killed before its commit the load left nothing; after it, everything.
+    [(letters,)] = query(db, "SELECT count(*) FROM letters")
+    assert letters in (20, 220)
+    assert_whole(db, letters, 1 if letters == 20 else 2)
+    if moment == "waiting to write":
+        assert letters == 20
+
+    # The next load cleans up, and every file ends up accounted for once.
+    assert run(tmp_path / "more", "--db", db, "--quiet") == 0
+    assert_accounted(last_run(db))
+    assert_whole(db, 220, 2 if letters == 20 else 3)
+    assert not list(tmp_path.glob(f".{db.name}.loading-*"))
+
+
+def test_a_case_loaded_by_an_earlier_run_is_a_duplicate_naming_its_file(tmp_path):
+    db = tmp_path / "imr.duckdb"
+    write_letters(tmp_path / "first", 3)
+    assert run(tmp_path / "first", "--db", db, "--quiet") == 0
+    resent = tmp_path / "later" / "resent.txt"
+    resent.parent.mkdir()
+    resent.write_text(TEMPLATE.format(case_number=case_number(1), decision_date="02/02/2017") + "\nResent.\n")
+    assert run(tmp_path / "later", "--db", db, "--quiet") == 0
+    assert (last_run(db)["files_duplicate"], last_run(db)["files_loaded"]) == (1, 0)
+    assert query(db, "SELECT reason FROM files WHERE path = $path", {"path": str(resent)}) == [
+        (f"case {case_number(1)} is already loaded from {tmp_path / 'first' / (case_number(1) + '.txt')}",)]
