@@ -22,8 +22,9 @@ PAGES = [
 
 page = st.navigation(PAGES)
 try:
-    ui.filter_sidebar()
-    page.run()
+    with data.page_view():  # one connection for the view's queries, closed when it ends
+        ui.filter_sidebar()
+        page.run()
 except (data.DatabaseMissing, data.DatabaseBusy, data.QueryTooSlow) as problem:
     st.error(str(problem))
 except duckdb.Error as error:

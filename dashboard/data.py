@@ -3,10 +3,12 @@
 Nothing here imports Streamlit, so the tests and the benchmark run exactly the code the pages run.
 """
 
+import contextlib
 import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import cache
@@ -51,9 +53,9 @@ _PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
 _FILTERED_CTE = re.compile(r"\bfiltered\b")
 
 
-# The dashboard opens the database for each query and closes it after: DuckDB lets one process
-# write a file or several read it, so a load can append while nobody holds it, and each query
-# reads the latest committed load. A query waits this long for a load's write to finish.
+# The dashboard opens the database for a page view (or a query outside one) and closes it after:
+# DuckDB lets one process write a file or several read it, so a load can append between page views,
+# and each view reads the latest committed load. A view waits this long for a load's write to finish.
 BUSY_WAIT_SECONDS = 20.0
 # One heavy view must not stall everyone: a query is stopped after QUERY_SECONDS, and at most
 # MAX_CONCURRENT_QUERIES run at once (the machine has 2 cores); the others wait their turn.
@@ -117,22 +119,50 @@ def database_version(path: Path) -> tuple[str, int, int, int]:
     return str(path), main.st_ino, main.st_mtime_ns + main.st_size, wal_changed
 
 
+_page = threading.local()  # Streamlit runs each page view in its own thread
+
+
+@contextlib.contextmanager
+def page_view() -> Iterator[None]:
+    """Within it, queries share one connection, opened by the first and closed when the view ends:
+    opening costs more than a small query, and nothing is held between views."""
+    _page.connections = {}
+    try:
+        yield
+    finally:
+        for con in _page.connections.values():
+            con.close()
+        _page.connections = None
+
+
+@contextlib.contextmanager
+def _connection(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connections = getattr(_page, "connections", None)
+    if connections is None:  # outside a page view: for this query only
+        con = connect(path)
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    if path not in connections:
+        connections[path] = connect(path)
+    yield connections[path]
+
+
 def query_database(path: Path, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
-    """One question's rows, on a connection opened for it and closed after (so no old file is held and a
-    load can write between queries), within the query time limit and the bound on concurrent queries."""
+    """One question's rows, on the page view's connection (or one opened for this query and closed
+    after), within the query time limit and the bound on concurrent queries."""
     if not _query_slots.acquire(timeout=QUERY_SECONDS):
         raise QueryTooSlow(f"The dashboard is busy: {MAX_CONCURRENT_QUERIES} queries were running for "
                            f"{QUERY_SECONDS:.0f} seconds. Reload this page in a minute.")
     try:
-        con = connect(path)
-        try:
+        with _connection(path) as con:
             return run_query(con, name, params, timeout=QUERY_SECONDS)
-        except duckdb.InterruptException:
-            raise QueryTooSlow(
-                f"This view took longer than the dashboard's limit of {QUERY_SECONDS:.0f} seconds and was "
-                "stopped. Narrow the filters (a shorter date range, fewer categories) and try again.") from None
-        finally:
-            con.close()
+    except duckdb.InterruptException:
+        raise QueryTooSlow(
+            f"This view took longer than the dashboard's limit of {QUERY_SECONDS:.0f} seconds and was "
+            "stopped. Narrow the filters (a shorter date range, fewer categories) and try again.") from None
     finally:
         _query_slots.release()
 
