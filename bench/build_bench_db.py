@@ -31,7 +31,7 @@ from etl.load import (
 )
 from etl.sample import iter_letters
 
-CHUNK_LETTERS = 20_000
+CHUNK_LETTERS = 1_000
 
 
 def _write_chunk(rows: dict[str, list[tuple]], parsed_dir: Path, chunk_no: int) -> None:
@@ -69,8 +69,9 @@ def build(letters: int, seed: int, db: Path, jobs: int) -> None:
             if len(rows["letters"]) >= CHUNK_LETTERS:
                 _write_chunk(rows, parsed_dir, chunk_no)
                 chunk_no += 1
-                elapsed = time.monotonic() - started
-                print(f"{counts.seen:,}/{letters:,} letters ({counts.seen / elapsed:,.0f}/s)", file=sys.stderr)
+                if chunk_no % 20 == 0:
+                    elapsed = time.monotonic() - started
+                    print(f"{counts.seen:,}/{letters:,} letters ({counts.seen / elapsed:,.0f}/s)", file=sys.stderr)
         if rows["letters"]:
             _write_chunk(rows, parsed_dir, chunk_no)
         file_log.flush()

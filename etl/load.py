@@ -878,7 +878,7 @@ NEW_ROWS = {
 }
 # The texts go in a batch of chunks at a time, in letter_id order: no sort of the whole load (memory
 # would grow with it), and a re-parse reading a range of letter_ids finds it in few row groups.
-TEXT_BATCH_CHUNKS = 64
+TEXT_BATCH_CHUNKS = 16
 NEW_TEXTS = {
     "letter_texts": ("letters", f"SELECT f.letter_id, p.full_text FROM read_parquet($parsed) p {_LOADED_ONLY} "
                                 "ORDER BY f.letter_id"),
