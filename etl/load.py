@@ -587,8 +587,13 @@ def _open_for_writing(target: Path, wait_seconds: float) -> duckdb.DuckDBPyConne
                     "stuck on a long query) and run the load again.") from None
             time.sleep(0.2)
         else:
-            con.execute("SET memory_limit = $limit", {"limit": DUCKDB_MEMORY_LIMIT})
+            _configure_writer(con)
             return con
+
+
+def _configure_writer(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("SET memory_limit = $limit", {"limit": DUCKDB_MEMORY_LIMIT})
+    con.execute("SET enable_progress_bar = false")  # the loader draws its own, and none with --quiet
 
 
 def _chunk_results(pool, paths: list[str], workers: int) -> Iterator[ChunkResult]:
@@ -733,6 +738,9 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
         if previous and rebuild:
             paths = _rebuild_paths(target, paths, drop_missing, show_progress)
         run_id = previous.next_run_id if previous else 1
+        if reparsed is not None and not sources:  # --reparse alone: nothing more to load
+            return LoadResult(RunCounts(), run_id - 1, False, None, time.monotonic() - started, reparsed,
+                              reparse_reason)
         counts = _load_files(target, paths, previous if not rebuild else None, previous is not None, workers,
                              RunRow(run_id, started_at, sources, RunCounts(), rebuild), show_progress, wait_seconds)
     return LoadResult(counts, run_id, rebuild, rebuild_reason, time.monotonic() - started, reparsed, reparse_reason)
@@ -817,7 +825,7 @@ def _write_new_file(target: Path, has_previous: bool, fill) -> None:
     con = None
     try:
         con = duckdb.connect(str(temp))
-        con.execute("SET memory_limit = $limit", {"limit": DUCKDB_MEMORY_LIMIT})
+        _configure_writer(con)
         create_schema(con)
         if has_previous:
             con.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(target)})
