@@ -380,12 +380,16 @@ def test_a_refresh_killed_at_any_moment_of_its_write_leaves_whole_data_and_the_n
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert dashboard.stdout.readline() == "open\n"
     process = subprocess.Popen(
-        [sys.executable, "-m", "etl.load", str(tmp_path / "more"), "--db", str(db), "--workers", "2", "--quiet"],
+        [sys.executable, "-m", "etl.load", str(tmp_path / "more"), "--db", str(db), "--workers", "2", "--quiet",
+         "--wait", "600"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 240
-    while not (list(tmp_path.glob(f".{db.name}.loading-*")) and not child_pids(process.pid)):
+    deadline = time.monotonic() + 300
+    # The run's file log is written last, just before the write stage: from then on the load waits
+    # for the reader to let go.
+    while not list(tmp_path.glob(f".{db.name}.loading-*/files-*.parquet")):
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()
-        time.sleep(0.05)  # the workers are done: the load waits for the reader to let go
+        time.sleep(0.05)
+    time.sleep(0.5)
     if moment != "waiting to write":
         dashboard.communicate("")
         while not write_locked(db):
