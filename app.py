@@ -58,10 +58,11 @@ OVERVIEW_ALIAS = st.Page("dashboard/pages/overview.py", title="Overview", url_pa
 page = st.navigation([*PAGES, OVERVIEW_ALIAS])
 st.html(PRINT_STYLE)
 try:
-    ui.filter_sidebar()
-    page.run()
-except data.DatabaseMissing as missing:
-    st.error(str(missing))
+    with data.page_view():  # one connection for the view's queries, closed when it ends
+        ui.filter_sidebar()
+        page.run()
+except (data.DatabaseMissing, data.DatabaseBusy, data.QueryTooSlow) as problem:
+    st.error(str(problem))
 except duckdb.Error as error:
     st.error(
         f"The database at {data.database_path()} could not be read ({type(error).__name__}: {error}). "

@@ -4,7 +4,8 @@
 
 Parsing speed is what bench/load_bench.py measures; here each letter's truth record (the record
 the parser gives back for it, see bench/roundtrip_bench.py) goes straight into the loader's own
-write stage, so a 1,000,000-letter database takes minutes instead of an hour of parsing.
+write stage (etl.load._write_rows into a new file, as a first load does), so a 1,000,000-letter
+database takes minutes instead of an hour of parsing.
 """
 
 import argparse
@@ -14,25 +15,23 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from etl.db import create_schema
 from etl.load import (
-    DUCKDB_MEMORY_LIMIT,
     PARSED_SCHEMAS,
     FileLog,
     FileResult,
     RunCounts,
     RunRow,
-    _write_database,
+    _write_new_file,
+    _write_rows,
     record_rows,
 )
 from etl.sample import iter_letters
 
-CHUNK_LETTERS = 20_000
+CHUNK_LETTERS = 1_000
 
 
 def _write_chunk(rows: dict[str, list[tuple]], parsed_dir: Path, chunk_no: int) -> None:
@@ -47,11 +46,8 @@ def build(letters: int, seed: int, db: Path, jobs: int) -> None:
     db.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(dir=db.parent) as parsed:
         parsed_dir = Path(parsed)
-        con = duckdb.connect(str(db))
-        con.execute("SET memory_limit = $limit", {"limit": DUCKDB_MEMORY_LIMIT})
-        create_schema(con)
         counts = RunCounts()
-        file_log = FileLog(con, run_id=1)
+        file_log = FileLog(parsed_dir, run_id=1)
         rows: dict[str, list[tuple]] = {table: [] for table in PARSED_SCHEMAS}
         chunk_no = 0
         for letter in iter_letters(letters, seed, 0.0, jobs):
@@ -66,21 +62,21 @@ def build(letters: int, seed: int, db: Path, jobs: int) -> None:
             rows["letters"].append(letter_rows.letter)
             rows["decisions"] += letter_rows.decisions
             rows["citations"] += letter_rows.citations
+            rows["decision_reasons"] += letter_rows.reasons
             counts.loaded += 1
             result = FileResult(letter.file_name, record["sha256"], "parsed", case_number=record.get("case_number"))
             file_log.add(result, datetime.now(), "loaded", letter_id=counts.loaded)
             if len(rows["letters"]) >= CHUNK_LETTERS:
                 _write_chunk(rows, parsed_dir, chunk_no)
                 chunk_no += 1
-                elapsed = time.monotonic() - started
-                print(f"{counts.seen:,}/{letters:,} letters ({counts.seen / elapsed:,.0f}/s)", file=sys.stderr)
+                if chunk_no % 20 == 0:
+                    elapsed = time.monotonic() - started
+                    print(f"{counts.seen:,}/{letters:,} letters ({counts.seen / elapsed:,.0f}/s)", file=sys.stderr)
         if rows["letters"]:
             _write_chunk(rows, parsed_dir, chunk_no)
         file_log.flush()
-        print("writing the database, sorted by decision date...", file=sys.stderr)
-        _write_database(con, parsed_dir, incremental=False, has_previous=False,
-                        run=RunRow(1, started_at, [Path(f"generated:{letters}:{seed}")], counts, False))
-        con.close()
+        run = RunRow(1, started_at, [Path(f"generated:{letters}:{seed}")], counts, False)
+        _write_new_file(db, False, lambda con: _write_rows(con, parsed_dir, run, 1, show_progress=True))
     print(f"{counts.loaded:,} letters loaded, {counts.rejected:,} rejected, into {db} "
           f"in {time.monotonic() - started:,.0f}s ({db.stat().st_size / 2**30:.1f} GiB)", file=sys.stderr)
 

@@ -3,9 +3,12 @@
 Nothing here imports Streamlit, so the tests and the benchmark run exactly the code the pages run.
 """
 
+import contextlib
 import os
 import re
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import cache
@@ -74,8 +77,30 @@ _PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
 _FILTERED_CTE = re.compile(r"\bfiltered\b")
 
 
+# The dashboard opens the database for a page view (or a query outside one) and closes it after:
+# DuckDB lets one process write a file or several read it, so a load can append between page views,
+# and each view reads the latest committed load. A view waits this long for a load's write to finish.
+BUSY_WAIT_SECONDS = 20.0
+# One heavy view must not stall everyone: a query is stopped after QUERY_SECONDS, and at most
+# MAX_CONCURRENT_QUERIES run at once (the machine has 2 cores); the others wait their turn.
+QUERY_SECONDS = 30.0
+MAX_CONCURRENT_QUERIES = 2
+_query_slots = threading.BoundedSemaphore(MAX_CONCURRENT_QUERIES)
+# Read-only, no files read or written beyond the database (no COPY ... TO, read_csv, ATTACH,
+# extension installs), and no SET can undo that.
+READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+
+
 class DatabaseMissing(Exception):
     """The database file is not there; the message says how to build it."""
+
+
+class DatabaseBusy(Exception):
+    """A load held the database for longer than a page view waits; the message says what to do."""
+
+
+class QueryTooSlow(Exception):
+    """A query ran past the time limit, or waited too long for its turn; the message says what to do."""
 
 
 def database_path() -> Path:
@@ -90,10 +115,81 @@ def missing_database_message(path: Path) -> str:
     )
 
 
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
+def connect(path: Path, wait_seconds: float = BUSY_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """A hardened read-only connection (see READ_ONLY_CONFIG); waits while a load is writing."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        if not path.exists():
+            raise DatabaseMissing(missing_database_message(path))
+        try:
+            return duckdb.connect(str(path), read_only=True, config=READ_ONLY_CONFIG)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"A load is writing new letters into {path} and has not finished within "
+                    f"{wait_seconds:.0f} seconds. Reload this page in a minute.") from None
+            time.sleep(0.1)
+
+
+def database_version(path: Path) -> tuple[str, int, int, int]:
+    """What changes when a load commits: the file's identity, size and time, and its write-ahead log's."""
     if not path.exists():
         raise DatabaseMissing(missing_database_message(path))
-    return duckdb.connect(str(path), read_only=True)
+    main = path.stat()
+    wal = path.with_name(path.name + ".wal")
+    wal_changed = wal.stat().st_mtime_ns if wal.exists() else 0
+    return str(path), main.st_ino, main.st_mtime_ns + main.st_size, wal_changed
+
+
+_page = threading.local()  # Streamlit runs each page view in its own thread
+
+
+@contextlib.contextmanager
+def page_view() -> Iterator[None]:
+    """Within it, queries share one connection, opened by the first and closed when the view ends:
+    opening costs more than a small query, and nothing is held between views."""
+    _page.connections = {}
+    try:
+        yield
+    finally:
+        for con in _page.connections.values():
+            con.close()
+        _page.connections = None
+
+
+@contextlib.contextmanager
+def reading(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The page view's connection, or, outside a view, one opened for the caller and closed after."""
+    connections = getattr(_page, "connections", None)
+    if connections is None:  # outside a page view: for this query only
+        con = connect(path)
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    if path not in connections:
+        connections[path] = connect(path)
+    yield connections[path]
+
+
+def query_database(path: Path, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
+    """One question's rows, on the page view's connection (or one opened for this query and closed
+    after), within the query time limit and the bound on concurrent queries."""
+    if not _query_slots.acquire(timeout=QUERY_SECONDS):
+        raise QueryTooSlow(f"The dashboard is busy: {MAX_CONCURRENT_QUERIES} queries were running for "
+                           f"{QUERY_SECONDS:.0f} seconds. Reload this page in a minute.")
+    try:
+        with reading(path) as con:
+            return run_query(con, name, params, timeout=QUERY_SECONDS)
+    except duckdb.InterruptException:
+        raise QueryTooSlow(
+            f"This view took longer than the dashboard's limit of {QUERY_SECONDS:.0f} seconds and was "
+            "stopped. Narrow the filters (a shorter date range, fewer categories) and try again.") from None
+    finally:
+        _query_slots.release()
 
 
 @dataclass(frozen=True)
@@ -305,11 +401,19 @@ def _parameters(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_PARAMETER.findall(_strip_comments(query_text(name)))))
 
 
-def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
-    """One question's rows. Only the parameters the SQL names are bound (DuckDB rejects extras)."""
+def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None,
+              timeout: float | None = None) -> pl.DataFrame:
+    """One question's rows. With a timeout, a query still running after that many seconds is interrupted."""
     # A cursor per query: sessions share one connection, and a cursor is what makes that thread-safe.
     with con.cursor() as cursor:
-        return cursor.sql(query_text(name), params=bound_params(name, params or {})).pl()
+        timer = threading.Timer(timeout, cursor.interrupt) if timeout else None
+        if timer:
+            timer.start()
+        try:
+            return cursor.sql(query_text(name), params=bound_params(name, params or {})).pl()
+        finally:
+            if timer:
+                timer.cancel()
 
 
 def bound_params(name: str, given: dict[str, object]) -> dict[str, object]:

@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import altair as alt
-import duckdb
 import polars as pl
 import streamlit as st
 
@@ -13,27 +12,17 @@ from dashboard import charts, data, export
 from dashboard.names import SHARE_FIELDS, human
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(path: str, modified: float) -> duckdb.DuckDBPyConnection:
-    # One read-only connection per database file and version; each query takes its own cursor.
-    return data.connect(Path(path))
-
-
-def _database_key() -> tuple[str, float]:
-    path = data.database_path()
-    if not path.exists():
-        raise data.DatabaseMissing(data.missing_database_message(path))
-    return str(path), path.stat().st_mtime
-
-
 @st.cache_data(show_spinner=False, max_entries=500)
-def _cached_query(database: tuple[str, float], name: str, params: dict[str, object]) -> pl.DataFrame:
-    return data.run_query(_connection(*database), name, params)
+def _cached_query(database: tuple[str, int, int, int], name: str, params: dict[str, object]) -> pl.DataFrame:
+    # Keyed by the database's version: a committed load makes a new key, so the next view reads it.
+    # No connection is kept: each uncached query opens the file and closes it (dashboard.data).
+    return data.query_database(Path(database[0]), name, params)
 
 
 def query(name: str, filters: data.Filters | None = None, **params: object) -> pl.DataFrame:
     """The one function a view's chart, table and CSV all take their rows from."""
-    return _cached_query(_database_key(), name, (filters.params() if filters else {}) | params)
+    return _cached_query(data.database_version(data.database_path()), name,
+                         (filters.params() if filters else {}) | params)
 
 
 # ---------------------------------------------------------------- filters, kept in the URL
@@ -221,7 +210,6 @@ def table(frame: pl.DataFrame, what: str, page: str, filters: data.Filters) -> N
     shown = for_screen(frame)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config(shown))
     print_table(shown)
-    con = _connection(*_database_key())
     csv, xlsx = st.columns(2)
     # Built only when clicked (a deferred callable): most tables are never downloaded.
     csv.download_button(
@@ -234,13 +222,23 @@ def table(frame: pl.DataFrame, what: str, page: str, filters: data.Filters) -> N
     )
     xlsx.download_button(
         "… or as Excel (.xlsx), with the filters",
-        data=lambda: export.xlsx_bytes(shown, export.about_rows(page, what, filters, export.last_load(con),
-                                                                 shown.height)),
+        data=lambda: _table_xlsx(shown, what, page, filters),
         file_name=export.file_name(what, page, filters, "xlsx"),
         mime=export.XLSX_MIME,
         key=f"download-xlsx-{what}",
         on_click="ignore",
     )
+
+
+def _table_xlsx(shown: pl.DataFrame, what: str, page: str, filters: data.Filters) -> bytes:
+    with data.reading(data.database_path()) as con:
+        last_load = export.last_load(con)
+    return export.xlsx_bytes(shown, export.about_rows(page, what, filters, last_load, shown.height))
+
+
+def _decisions_csv(filters: data.Filters) -> bytes:
+    with data.reading(data.database_path()) as con:
+        return b"".join(export.stream_decisions_csv(con, filters))
 
 
 # A printed table is a plain HTML copy of the first rows (the interactive table is drawn on a canvas
@@ -301,11 +299,10 @@ def decisions_download(page: str, filters: data.Filters) -> None:
                    f"{export.EXCEL_MAX_ROWS:,} and says so on its second sheet. A workbook is written whole "
                    "before it downloads, about ten minutes for a million rows: prefer the CSV for large selections.")
         return
-    con = _connection(*_database_key())
     st.download_button(
         "Download the filtered decisions (CSV)",
-        # Not cached: a large frame per filter combination would fill the server's memory.
-        data=lambda: b"".join(export.stream_decisions_csv(con, filters)),
+        # Not cached: a large file per filter combination would fill the server's memory.
+        data=lambda: _decisions_csv(filters),
         file_name=export.file_name("decisions", page, filters),
         mime=export.CSV_MIME,
         key="download-decisions",

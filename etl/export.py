@@ -28,6 +28,10 @@ PARTITIONED_EXPORTS = {
                       "FROM decision_texts t JOIN letters l USING (letter_id)",
     "citations": "SELECT c.*, year(l.decision_date) AS decision_year "
                  "FROM citations c JOIN letters l USING (letter_id)",
+    "decision_reasons": "SELECT r.*, year(l.decision_date) AS decision_year "
+                        "FROM decision_reasons r JOIN letters l USING (letter_id)",
+    "reparse_failures": "SELECT f.*, year(l.decision_date) AS decision_year "
+                        "FROM reparse_failures f JOIN letters l USING (letter_id)",
     "decision_facts": "SELECT * FROM decision_facts",
     "files": "SELECT f.*, year(l.decision_date) AS decision_year "
              "FROM files f LEFT JOIN letters l ON f.status = 'loaded' AND l.sha256 = f.sha256",

@@ -1,13 +1,21 @@
 """Load IMR letters into DuckDB, incrementally, in parallel, losing nothing.
 
-    python -m etl.load SRC... [--db data/imr.duckdb] [--workers N] [--rebuild] [--quiet]
+    python -m etl.load SRC... [--db data/imr.duckdb] [--workers N] [--reparse | --rebuild] [--quiet]
 
-Worker processes read and hash the files, skip bytes an earlier run read, extract and parse
-the rest, and write each chunk's rows as polars frames (explicit schemas) to Parquet beside the
-target. This process only decides what becomes of each file (loaded, duplicate, rejected), so
-it never holds the letters. At the end DuckDB reads the earlier rows and this run's loaded ones
-into a new database file, sorted by decision date, and one atomic rename swaps it in: readers
-never see a half-loaded state, and an interrupted or crashed run leaves the previous file whole.
+Worker processes read and hash the files, skip bytes an earlier run read (they look them up in
+the database, read-only), extract and parse the rest, and write each chunk's rows as polars
+frames (explicit schemas) to Parquet beside the target. This process only decides what becomes
+of each file (loaded, duplicate, rejected), so it never holds the letters. At the end it opens
+the database for writing (waiting briefly for readers such as the dashboard to let go) and
+appends this run's letters, sorted by decision date, and their decision_facts rows in one DuckDB
+transaction: the cost is that of the new letters, readers see all of the load or none of it,
+and a run interrupted or killed at any moment leaves the previous data whole (DuckDB's
+write-ahead log drops a transaction that never committed).
+
+A new parser version parses every stored letter again from its stored text (letter_texts), in
+parallel, without the original files: a letter the new parser fails on keeps its old record and
+is listed in reparse_failures with the reason. The re-parsed database is written as a new file
+and swapped in with one atomic rename. --rebuild reads every file again instead.
 
 Every file seen ends up loaded, skipped (an earlier run read the same bytes), a duplicate (its
 case number was loaded from another file) or rejected with the reason; `files` keeps one row
@@ -23,10 +31,11 @@ import multiprocessing
 import os
 import shutil
 import signal
+import stat
 import sys
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -34,9 +43,10 @@ from typing import NamedTuple
 
 import duckdb
 import polars as pl
+from tqdm import tqdm
 
-from etl.db import build_decision_facts, create_schema
-from etl.extract import extract_bytes, find_letters
+from etl.db import append_decision_facts, create_schema
+from etl.extract import Extracted, extract_bytes, find_letters
 from etl.parse import PARSER_VERSION, parse_extracted
 from etl.vocab import (
     CITATION_SIDES,
@@ -44,6 +54,7 @@ from etl.vocab import (
     MTUS_CHAPTERS,
     OUTCOMES,
     PRIORITIES,
+    REASON_CODES,
     SERVICE_CATEGORIES,
     SEXES,
     SUBCATEGORIES,
@@ -52,10 +63,13 @@ from etl.vocab import (
 
 DEFAULT_DB = Path("data/imr.duckdb")
 FILE_STATUSES = ("loaded", "duplicate", "rejected")
-BATCH_FILES = 5000  # file-log rows per DuckDB insert: big enough to be fast, small enough to stay flat
+BATCH_FILES = 5000  # file-log rows per Parquet file: big enough to be fast, small enough to stay flat
 MAX_CHUNK_FILES = 256  # files per task sent to a worker, and per Parquet file it writes
+REPARSE_CHUNK_LETTERS = 1000  # stored letters per re-parse task
 CHUNKS_IN_FLIGHT_PER_WORKER = 4  # bounds the results waiting in memory when writing falls behind
-DUCKDB_MEMORY_LIMIT = "512MB"  # DuckDB spills to disk beyond this, so the final sort's memory stays flat
+DUCKDB_MEMORY_LIMIT = "512MB"  # DuckDB spills to disk beyond this, so the write stage's memory stays flat
+WORKER_DUCKDB_MEMORY_LIMIT = "128MB"  # a worker only looks up hashes and reads stored texts
+WRITE_WAIT_SECONDS = 60.0  # how long the write stage waits for readers (the dashboard) to close the database
 REJECTIONS_SHOWN = 20
 
 LETTER_SCHEMA = pl.Schema({
@@ -74,6 +88,7 @@ LETTER_SCHEMA = pl.Schema({
     "reviewer_specialties": pl.List(pl.String),
     "patient_age": pl.Int16,
     "patient_sex": pl.Enum(SEXES),
+    "warnings": pl.List(pl.String),
     "run_id": pl.Int32,
 })
 LETTER_TEXT_SCHEMA = pl.Schema({"letter_id": pl.Int32, "full_text": pl.String})
@@ -90,6 +105,7 @@ DECISION_SCHEMA = pl.Schema({
     "ur_action": pl.Enum(UR_ACTIONS),
     "ur_authorized": pl.String,
     "ur_authorized_quantity": pl.Int32,
+    "classified_by": pl.String,
 })
 DECISION_TEXT_SCHEMA = pl.Schema({
     "letter_id": pl.Int32,
@@ -108,6 +124,12 @@ CITATION_SCHEMA = pl.Schema({
     "section": pl.String,
     "pages": pl.List(pl.Int16),
 })
+REASON_SCHEMA = pl.Schema({
+    "letter_id": pl.Int32,
+    "item_no": pl.Int16,
+    "code": pl.Enum(REASON_CODES),
+    "evidence": pl.String,
+})
 FILE_SCHEMA = pl.Schema({
     "sha256": pl.String,
     "path": pl.String,
@@ -118,7 +140,8 @@ FILE_SCHEMA = pl.Schema({
     "seen_at": pl.Datetime("us"),
 })
 TABLE_SCHEMAS = {"letters": LETTER_SCHEMA, "letter_texts": LETTER_TEXT_SCHEMA, "decisions": DECISION_SCHEMA,
-                 "decision_texts": DECISION_TEXT_SCHEMA, "citations": CITATION_SCHEMA, "files": FILE_SCHEMA}
+                 "decision_texts": DECISION_TEXT_SCHEMA, "citations": CITATION_SCHEMA,
+                 "decision_reasons": REASON_SCHEMA, "files": FILE_SCHEMA}
 
 
 def _keyed_by_source_file(schema: pl.Schema) -> pl.Schema:
@@ -134,7 +157,11 @@ PARSED_SCHEMAS = {
     "letters": _keyed_by_source_file(LETTER_SCHEMA | LETTER_TEXT_SCHEMA),
     "decisions": _keyed_by_source_file(DECISION_SCHEMA | DECISION_TEXT_SCHEMA),
     "citations": _keyed_by_source_file(CITATION_SCHEMA),
+    "decision_reasons": _keyed_by_source_file(REASON_SCHEMA),
 }
+# A re-parse knows each letter's id already: its rows carry it beside the source file.
+REPARSED_SCHEMAS = {table: pl.Schema({"letter_id": pl.Int32} | schema) for table, schema in PARSED_SCHEMAS.items()}
+REPARSE_FAILURE_SCHEMA = pl.Schema({"letter_id": pl.Int32, "reason": pl.String})
 # The loader's log of this run's files; letter_id is set for the loaded ones.
 STAGED_FILE_SCHEMA = pl.Schema(FILE_SCHEMA | {"letter_id": pl.Int32})
 
@@ -158,6 +185,7 @@ class LetterRows(NamedTuple):
     letter: tuple  # PARSED_SCHEMAS["letters"]'s values
     decisions: list[tuple]  # PARSED_SCHEMAS["decisions"]'s values
     citations: list[tuple]  # PARSED_SCHEMAS["citations"]'s values
+    reasons: list[tuple]  # PARSED_SCHEMAS["decision_reasons"]'s values
 
 
 class FileResult(NamedTuple):
@@ -175,16 +203,18 @@ class ChunkResult(NamedTuple):
     write_seconds: float
 
 
-_known_hashes: frozenset[str] = frozenset()
+_known_hashes: frozenset[str] = frozenset()  # of the chunk being read: the bytes an earlier run read
+_database: Path | None = None  # the database to look hashes up in (read-only), None when there is none
+_database_connection: duckdb.DuckDBPyConnection | None = None
 _parsed_dir = Path()
 
 _SMALLINT = range(-(2**15), 2**15)
 _INTEGER = range(-(2**31), 2**31)
 
 
-def _start_worker(known_hashes: frozenset[str], parsed_dir: Path) -> None:
-    global _known_hashes, _parsed_dir
-    _known_hashes, _parsed_dir = known_hashes, parsed_dir
+def _start_worker(database: Path | None, parsed_dir: Path) -> None:
+    global _database, _parsed_dir
+    _database, _parsed_dir = database, parsed_dir
     # Ctrl-C reaches the whole process group; the loader stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform == "linux":
@@ -193,11 +223,42 @@ def _start_worker(known_hashes: frozenset[str], parsed_dir: Path) -> None:
         ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
+def _worker_database() -> duckdb.DuckDBPyConnection:
+    """The worker's read-only connection to the database, opened on first use."""
+    global _database_connection
+    if _database_connection is None:
+        _database_connection = duckdb.connect(str(_database), read_only=True,
+                                              config={"memory_limit": WORKER_DUCKDB_MEMORY_LIMIT, "threads": 1})
+    return _database_connection
+
+
+def _hashes_read_before(paths: list[str]) -> frozenset[str]:
+    """Of these files' hashes, those an earlier run read: looked up in the database once per chunk,
+    so no process holds the hashes of the whole archive."""
+    if _database is None:
+        return frozenset()
+    hashes = []
+    for path in paths:
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device is left to the reading below
+                with open(path, "rb") as file:
+                    hashes.append(hashlib.file_digest(file, "sha256").hexdigest())
+    if not hashes:
+        return frozenset()
+    found = _worker_database().execute(
+        "SELECT DISTINCT sha256 FROM files WHERE sha256 IN (SELECT unnest($hashes))", {"hashes": hashes}).fetchall()
+    return frozenset(sha for (sha,) in found)
+
+
 def read_chunk(chunk_no: int, paths: list[str]) -> ChunkResult:
     """Read, extract and parse some files; write the parsed rows to Parquet and report each file's fate."""
+    global _known_hashes
     results = []
     rows: dict[str, list[tuple]] = {table: [] for table in PARSED_SCHEMAS}
     extract_seconds = parse_seconds = 0.0
+    started = time.perf_counter()
+    _known_hashes = _hashes_read_before(paths)
+    extract_seconds += time.perf_counter() - started
     for path in paths:
         started = time.perf_counter()
         result, extracted = _read_and_extract(path)
@@ -210,13 +271,49 @@ def read_chunk(chunk_no: int, paths: list[str]) -> ChunkResult:
                 rows["letters"].append(letter_rows.letter)
                 rows["decisions"] += letter_rows.decisions
                 rows["citations"] += letter_rows.citations
+                rows["decision_reasons"] += letter_rows.reasons
         results.append(result)
     started = time.perf_counter()
+    _write_parsed(rows, PARSED_SCHEMAS, chunk_no)
+    return ChunkResult(results, extract_seconds, parse_seconds, time.perf_counter() - started)
+
+
+def _write_parsed(rows: dict[str, list[tuple]], schemas: dict[str, pl.Schema], chunk_no: int) -> None:
     for table, table_rows in rows.items():
         if table_rows:
-            frame = pl.DataFrame(table_rows, schema=PARSED_SCHEMAS[table], orient="row")
+            frame = pl.DataFrame(table_rows, schema=schemas[table], orient="row")
             frame.write_parquet(_parsed_dir / f"{chunk_no:08d}.{table}.parquet", compression="lz4")
-    return ChunkResult(results, extract_seconds, parse_seconds, time.perf_counter() - started)
+
+
+class ReparseChunk(NamedTuple):
+    reparsed: int
+    failures: list[tuple[int, str, str]]  # (letter_id, source_file, reason) of every letter the parser failed on
+    parse_seconds: float
+
+
+def reparse_chunk(chunk_no: int, first_id: int, last_id: int) -> ReparseChunk:
+    """Parse again, from their stored text, the letters numbered first_id to last_id; write their rows."""
+    stored = _worker_database().execute(
+        "SELECT t.letter_id, l.sha256, l.source_file, t.full_text FROM letter_texts t JOIN letters l USING (letter_id) "
+        "WHERE t.letter_id BETWEEN $first AND $last", {"first": first_id, "last": last_id}).fetchall()
+    rows: dict[str, list[tuple]] = {table: [] for table in REPARSED_SCHEMAS}
+    failures = []
+    started = time.perf_counter()
+    for letter_id, sha, source_file, text in stored:
+        result, letter_rows = _parse(Extracted(source_file, sha, text, text, None))
+        if letter_rows is None:
+            failures.append((letter_id, source_file, result.reason))
+            continue
+        rows["letters"].append((letter_id, *letter_rows.letter))
+        for table, table_rows in (("decisions", letter_rows.decisions), ("citations", letter_rows.citations),
+                                  ("decision_reasons", letter_rows.reasons)):
+            rows[table] += [(letter_id, *row) for row in table_rows]
+    parse_seconds = time.perf_counter() - started
+    _write_parsed(rows, REPARSED_SCHEMAS, chunk_no)
+    if failures:
+        failed = pl.DataFrame([(i, reason) for i, _, reason in failures], schema=REPARSE_FAILURE_SCHEMA, orient="row")
+        failed.write_parquet(_parsed_dir / f"{chunk_no:08d}.failures.parquet")
+    return ReparseChunk(len(rows["letters"]), failures, parse_seconds)
 
 
 def _read_and_extract(path: str):
@@ -263,9 +360,10 @@ def record_rows(record: dict, full_text: str, sha256: str, source_file: str) -> 
         _strings(record, "reviewer_specialties"),
         _integer(record, "patient_age", _SMALLINT),
         _member(record, "patient_sex", SEXES),
+        _strings(record, "warnings"),
         full_text,
     )
-    decisions, citations = [], []
+    decisions, citations, reasons = [], [], []
     item_numbers = set()
     for position, decision in enumerate(record.get("decisions") or [], start=1):
         if not isinstance(decision, dict):
@@ -288,6 +386,7 @@ def record_rows(record: dict, full_text: str, sha256: str, source_file: str) -> 
             _member(decision, "ur_action", UR_ACTIONS, where, required=True),
             _optional(decision, "ur_authorized", str, where),
             _integer(decision, "ur_authorized_quantity", _INTEGER, where),
+            _optional(decision, "classified_by", str, where),
             _optional(decision, "ca_guideline_text", str, where),
             _optional(decision, "imr_guideline_text", str, where),
             _required(decision, "rationale", where),
@@ -307,7 +406,16 @@ def record_rows(record: dict, full_text: str, sha256: str, source_file: str) -> 
                     _optional(citation, "section", str, cited),
                     pages,
                 ))
-    return LetterRows(letter, decisions, citations)
+        codes = set()
+        for reason_no, reason in enumerate(decision.get("reasons") or [], start=1):
+            given = f"{where} reason {reason_no}"
+            if not isinstance(reason, dict):
+                raise RecordError(f"{given} is not an object")
+            code = _member(reason, "code", REASON_CODES, given, required=True)
+            if code not in codes:  # one row per decision and code
+                codes.add(code)
+                reasons.append((source_file, item_no, code, _optional(reason, "evidence", str, given)))
+    return LetterRows(letter, decisions, citations, reasons)
 
 
 def _optional(obj: dict, name: str, kind: type, where: str = "the letter"):
@@ -371,6 +479,9 @@ class RunCounts:
     extract_seconds: float = 0.0
     parse_seconds: float = 0.0
     write_seconds: float = 0.0
+    reparsed: int = 0
+    reparse_failed: int = 0
+    reparse_failures: list[tuple[str, str]] = field(default_factory=list)  # the first few (file, reason)
 
     def count_rejection(self, path: str, reason: str) -> None:
         self.rejected += 1
@@ -394,9 +505,6 @@ class PreviousDatabase:
     parser_version: str | None
     next_run_id: int
     next_letter_id: int
-    known_hashes: frozenset[str]
-    case_sources: dict[str, str]  # case number -> the file it was loaded from
-    file_paths: list[str]  # every file an earlier run read, for a rebuild to read again
 
 
 @dataclass
@@ -406,42 +514,14 @@ class LoadResult:
     rebuilt: bool
     rebuild_reason: str | None
     seconds: float
+    reparse: RunCounts | None = None  # the re-parse of the stored letters this run did first, if any
+    reparse_reason: str | None = None
 
 
-class Progress:
-    """A progress line on stderr: redrawn in place on a terminal, a line every few seconds in a log."""
-
-    def __init__(self, total: int, enabled: bool):
-        self.total, self.enabled, self.stream = total, enabled, sys.stderr
-        self.interactive = enabled and self.stream.isatty()
-        self.started = self.last_shown = time.monotonic()
-
-    def update(self, done: int) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self.last_shown < (0.25 if self.interactive else 5.0):
-            return
-        self.last_shown = now
-        elapsed = now - self.started
-        rate = done / elapsed if elapsed > 0 else 0.0
-        left = (self.total - done) / rate if rate > 0 else 0.0
-        filled = int(30 * done / self.total) if self.total else 30
-        line = (f"[{'#' * filled}{'.' * (30 - filled)}] {done:,}/{self.total:,} files, "
-                f"{rate:,.0f} letters/s, {_duration(left)} left")
-        self.stream.write(f"\r{line}  " if self.interactive else f"{line}\n")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.interactive:
-            self.stream.write("\n")
-        if self.enabled:
-            self.stream.write("Writing the new database file, sorted by decision date ...\n")
-            self.stream.flush()
-
-
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+def _progress(total: int, enabled: bool, what: str, unit: str) -> tqdm:
+    """A tqdm bar on stderr: redrawn in place on a terminal, a line every few seconds in a log."""
+    return tqdm(total=total, desc=what, unit=unit, disable=not enabled, file=sys.stderr, dynamic_ncols=True,
+                mininterval=0.25 if sys.stderr.isatty() else 5.0, unit_scale=False)
 
 
 @contextlib.contextmanager
@@ -460,7 +540,7 @@ def _temp_path(target: Path) -> Path:
 
 
 def _remove_temp_files(target: Path, only: Path | None = None) -> None:
-    """Remove the temporary database (with its WAL and spill folder) of this run, or of every crashed run."""
+    """Remove the temporary files (database, WAL, spill and Parquet folders) of this run, or of every crashed run."""
     pattern = f"{only.name}*" if only else f".{target.name}.loading-*"
     for leftover in target.parent.glob(pattern):
         if leftover.is_dir():
@@ -481,46 +561,77 @@ def _read_previous(target: Path) -> PreviousDatabase | None:
         [(parser_version, last_run)] = con.execute(
             "SELECT arg_max(parser_version, run_id), max(run_id) FROM load_runs").fetchall()
         [(next_letter_id,)] = con.execute("SELECT coalesce(max(letter_id), 0) + 1 FROM letters").fetchall()
-        known_hashes = frozenset(
-            sha for (sha,) in con.execute("SELECT sha256 FROM files WHERE sha256 IS NOT NULL").fetchall())
-        case_sources = dict(con.execute(
-            "SELECT case_number, source_file FROM letters WHERE case_number IS NOT NULL").fetchall())
-        file_paths = [p for (p,) in con.execute("SELECT DISTINCT path FROM files ORDER BY path").fetchall()]
+        con.execute("SELECT warnings FROM letters LIMIT 0")  # a database of an older schema cannot be extended
     except duckdb.Error as exc:
         raise LoadError(f"{target} is not an IMR database this loader can extend ({exc}). "
                         f"Move it aside and run the load again to build a new one.") from None
     finally:
         con.close()
-    return PreviousDatabase(parser_version, (last_run or 0) + 1, next_letter_id, known_hashes, case_sources,
-                            file_paths)
+    return PreviousDatabase(parser_version, (last_run or 0) + 1, next_letter_id)
+
+
+def _open_for_writing(target: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """The database, read-write. DuckDB lets one process write or several read: readers such as the
+    dashboard hold it only for a query, so wait briefly for them to let go."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(target))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise LoadError(
+                    f"{target} stayed open in another program for {wait_seconds:.0f} s, so this load could not "
+                    f"write it ({exc}). Nothing was written; close that program (a query tool, or a dashboard "
+                    "stuck on a long query) and run the load again.") from None
+            time.sleep(0.2)
+        else:
+            _configure_writer(con)
+            return con
+
+
+def _configure_writer(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("SET memory_limit = $limit", {"limit": DUCKDB_MEMORY_LIMIT})
+    con.execute("SET enable_progress_bar = false")  # the loader draws its own, and none with --quiet
 
 
 def _chunk_results(pool, paths: list[str], workers: int) -> Iterator[ChunkResult]:
     """Workers' results in path order, with a bounded number of chunks in flight."""
     chunk_size = max(1, min(MAX_CHUNK_FILES, len(paths) // (workers * 8)))
+    tasks = ((read_chunk, (chunk_no, paths[start:start + chunk_size]))
+             for chunk_no, start in enumerate(range(0, len(paths), chunk_size)))
+    yield from _bounded(pool, tasks, workers)
+
+
+def _bounded(pool, tasks: Iterable[tuple], workers: int) -> Iterator:
     window = workers * CHUNKS_IN_FLIGHT_PER_WORKER
     pending: deque = deque()
-    for chunk_no, start in enumerate(range(0, len(paths), chunk_size)):
-        pending.append(pool.apply_async(read_chunk, (chunk_no, paths[start:start + chunk_size])))
+    for function, arguments in tasks:
+        pending.append(pool.apply_async(function, arguments))
         if len(pending) >= window:
             yield _wait_for(pending.popleft())
     while pending:
         yield _wait_for(pending.popleft())
 
 
-def _wait_for(result) -> ChunkResult:
+def _wait_for(result):
     # Short timed waits: Ctrl-C may land on another thread and would not wake an endless wait.
     while not result.ready():
         result.wait(0.2)
     return result.get()
 
 
-class FileLog:
-    """This run's files, each with its fate, appended to a TEMP table a batch at a time."""
+def _start_pool(workers: int, database: Path | None, parsed_dir: Path):
+    # Spawned, not forked: a fork of a process whose polars or DuckDB threads are running can deadlock.
+    return multiprocessing.get_context("spawn").Pool(workers, _start_worker, (database, parsed_dir))
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: int):
-        self.con, self.run_id, self.rows = con, run_id, []
-        con.execute("CREATE TEMP TABLE staged_files AS SELECT *, NULL::INTEGER AS letter_id FROM main.files LIMIT 0")
+
+class FileLog:
+    """This run's files, each with its fate, written to Parquet beside the target a batch at a time."""
+
+    def __init__(self, staging: Path, run_id: int):
+        self.staging, self.run_id, self.rows, self.batches = staging, run_id, [], 0
 
     def add(self, result: FileResult, seen_at: datetime, status: str, reason: str | None = None,
             letter_id: int | None = None) -> None:
@@ -529,102 +640,210 @@ class FileLog:
         if len(self.rows) >= BATCH_FILES:
             self.flush()
 
+    def loaded_from(self, case_number: str) -> str:
+        """The file this run loaded the case from (rare: asked only for a duplicate)."""
+        for row in reversed(self.rows):
+            if row[4] == case_number and row[2] == "loaded":
+                return row[1]
+        written = pl.scan_parquet(sorted(self.staging.glob("files-*.parquet"))).filter(
+            (pl.col("case_number") == case_number) & (pl.col("status") == "loaded")).select("path").collect()
+        return written["path"][0]
+
     def flush(self) -> None:
-        if self.rows:
+        """Write the rows not yet written (at least one file, so the write stage always has one to read)."""
+        if self.rows or not self.batches:
             frame = pl.DataFrame(self.rows, schema=STAGED_FILE_SCHEMA, orient="row")
-            self.con.register("staged_batch", frame)
-            self.con.execute("INSERT INTO staged_files BY NAME SELECT * FROM staged_batch")
-            self.con.unregister("staged_batch")
+            frame.write_parquet(self.staging / f"files-{self.batches:06d}.parquet")
+            self.batches += 1
             self.rows = []
 
 
-def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False, show_progress: bool = True
-         ) -> LoadResult:
-    """Load the letters under `sources` into the database at `target` and swap the new file in."""
+class HashSet:
+    """The sha256 hashes this run loaded, kept as 128-bit numbers: a first load of the whole archive
+    (1.8 million files) holds about 130 MB of them, not 300 MB of strings."""
+
+    def __init__(self):
+        self.numbers: set[int] = set()
+
+    def __contains__(self, sha256: str) -> bool:
+        return int(sha256[:32], 16) in self.numbers
+
+    def add(self, sha256: str) -> None:
+        self.numbers.add(int(sha256[:32], 16))
+
+
+def _case_key(case_number: str) -> int:
+    return int.from_bytes(hashlib.blake2b(case_number.encode(), digest_size=16).digest())
+
+
+class CaseSources:
+    """Case number -> the file it was loaded from: the database's looked up a chunk at a time, this
+    run's kept as 128-bit keys (the file found in the run's log when asked). No process holds the
+    case numbers and files of the whole archive."""
+
+    def __init__(self, database: Path | None, file_log: FileLog):
+        self.database, self.file_log, self.con = database, file_log, None
+        self.this_run: set[int] = set()
+        self.earlier: dict[str, str] = {}  # the database's answers for the chunk being accounted
+
+    def prefetch(self, case_numbers: Iterable[str | None]) -> None:
+        wanted = [c for c in case_numbers if c is not None]
+        self.earlier = {}
+        if self.database is None or not wanted:
+            return
+        if self.con is None:
+            self.con = duckdb.connect(str(self.database), read_only=True)
+        self.earlier = dict(self.con.execute(
+            "SELECT case_number, source_file FROM letters WHERE case_number IN (SELECT unnest($cases))",
+            {"cases": wanted}).fetchall())
+
+    def __contains__(self, case_number: str) -> bool:
+        return case_number in self.earlier or _case_key(case_number) in self.this_run
+
+    def __getitem__(self, case_number: str) -> str:
+        if case_number in self.earlier:
+            return self.earlier[case_number]
+        return self.file_log.loaded_from(case_number)
+
+    def __setitem__(self, case_number: str, path: str) -> None:
+        self.this_run.add(_case_key(case_number))
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+
+def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False, show_progress: bool = True,
+         reparse: bool = False, drop_missing: bool = False, wait_seconds: float = WRITE_WAIT_SECONDS) -> LoadResult:
+    """Load the letters under `sources` into the database at `target`.
+
+    A new parser version (or `reparse`) first parses the stored letters again from their text;
+    `rebuild` instead starts from an empty database and reads every file again.
+    """
     started_at, started = datetime.now(), time.monotonic()
     target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(target):
         _remove_temp_files(target)
         previous = _read_previous(target)
-        rebuild_reason = None
-        if rebuild:
-            rebuild_reason = "--rebuild was given"
-        elif previous and previous.parser_version != PARSER_VERSION:
-            rebuild_reason = f"the parser changed from version {previous.parser_version} to {PARSER_VERSION}"
-        incremental = previous is not None and rebuild_reason is None
-
+        reparsed, reparse_reason = None, None
+        if previous and not rebuild and (reparse or previous.parser_version != PARSER_VERSION):
+            reparse_reason = ("--reparse was given" if reparse else
+                              f"the parser changed from version {previous.parser_version} to {PARSER_VERSION}")
+            reparsed = _reparse(target, previous, workers, show_progress, reparse_reason)
+            previous = _read_previous(target)
+        rebuild_reason = "--rebuild was given" if rebuild else None
         paths = list(dict.fromkeys(str(p.absolute()) for p in find_letters(sources)))
-        if previous and not incremental:  # a rebuild reads again every file loaded before
-            paths = list(dict.fromkeys(paths + previous.file_paths))
-        known_hashes = previous.known_hashes if incremental else frozenset()
-        case_sources = dict(previous.case_sources) if incremental else {}
+        if previous and rebuild:
+            paths = _rebuild_paths(target, paths, drop_missing, show_progress)
         run_id = previous.next_run_id if previous else 1
-        next_letter_id = previous.next_letter_id if incremental else 1
+        if reparsed is not None and not sources:  # --reparse alone: nothing more to load
+            return LoadResult(RunCounts(), run_id - 1, False, None, time.monotonic() - started, reparsed,
+                              reparse_reason)
+        counts = _load_files(target, paths, previous if not rebuild else None, previous is not None, workers,
+                             RunRow(run_id, started_at, sources, RunCounts(), rebuild), show_progress, wait_seconds)
+    return LoadResult(counts, run_id, rebuild, rebuild_reason, time.monotonic() - started, reparsed, reparse_reason)
 
-        temp = _temp_path(target)
-        parsed_dir = temp.with_name(temp.name + ".parsed")
-        parsed_dir.mkdir()
-        counts = RunCounts()
-        # Spawned, not forked: a fork of a process whose polars or DuckDB threads are running can deadlock.
-        pool = multiprocessing.get_context("spawn").Pool(workers, _start_worker, (known_hashes, parsed_dir))
-        con = None
-        try:
-            con = duckdb.connect(str(temp))
-            con.execute("SET memory_limit = $limit", {"limit": DUCKDB_MEMORY_LIMIT})
-            # Rows are inserted with ORDER BY; not keeping other orders lets DuckDB spill more of the sort.
-            con.execute("SET preserve_insertion_order = false")
-            create_schema(con)
-            if previous:
-                con.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(target)})
-            file_log = FileLog(con, run_id)
-            progress = Progress(len(paths), show_progress)
-            loaded_hashes: set[str] = set()
+
+def _rebuild_paths(target: Path, paths: list[str], drop_missing: bool, show_progress: bool) -> list[str]:
+    """The files a rebuild reads: the sources and every file an earlier run read. Says so first, and
+    refuses to drop letters whose files are gone unless told to."""
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        earlier = [p for (p,) in con.execute("SELECT DISTINCT path FROM files ORDER BY path").fetchall()]
+        sources = con.execute("SELECT source_file FROM letters ORDER BY source_file").fetchall()
+    finally:
+        con.close()
+    gone = [source for (source,) in sources if not os.path.exists(source)]
+    if gone and not drop_missing:
+        shown = "; ".join(gone[:5]) + (f"; and {len(gone) - 5:,} more" if len(gone) > 5 else "")
+        raise LoadError(
+            f"--rebuild reads every file again, but the files of {len(gone):,} loaded letter(s) are gone ({shown}): "
+            f"a rebuild would drop those letters from {target}. Nothing was changed. To keep them, parse the "
+            "stored letters again from their text with --reparse instead; to drop them, add --drop-missing.")
+    if show_progress:
+        dropped = f"; the {len(gone):,} letter(s) whose files are gone will be dropped" if gone else ""
+        print(f"Rebuilding {target} from scratch: reading again the {len(earlier):,} file(s) earlier runs read, "
+              f"and the sources given{dropped}. The old database stays in place until the new one is complete.",
+              file=sys.stderr)
+    return list(dict.fromkeys(paths + earlier))
+
+
+def _load_files(target: Path, paths: list[str], previous: PreviousDatabase | None, has_previous: bool,
+                workers: int, run: RunRow, show_progress: bool, wait_seconds: float) -> RunCounts:
+    """Read and parse the files, then append the new letters in place (or, with no database to extend,
+    write a new file and swap it in). Returns the run's counts."""
+    counts = run.counts
+    first_letter_id = next_letter_id = previous.next_letter_id if previous else 1
+    staging = _temp_path(target).with_name(_temp_path(target).name + ".parsed")
+    staging.mkdir()
+    database = target if previous else None
+    pool = _start_pool(workers, database, staging)
+    file_log = FileLog(staging, run.run_id)
+    case_sources = CaseSources(database, file_log)
+    try:
+        loaded_hashes = HashSet()
+        with _progress(len(paths), show_progress, "Reading letters", "file") as progress:
             for chunk in _chunk_results(pool, paths, workers):
                 counts.extract_seconds += chunk.extract_seconds
                 counts.parse_seconds += chunk.parse_seconds
                 counts.write_seconds += chunk.write_seconds
                 seen_at = datetime.now()
+                case_sources.prefetch(r.case_number for r in chunk.files if r.status == "parsed")
                 for result in chunk.files:
                     counts.seen += 1
                     if _account(result, counts, file_log, loaded_hashes, case_sources, seen_at, next_letter_id):
                         next_letter_id += 1
-                progress.update(counts.seen)
-            pool.close()
-            pool.join()  # the workers' memory is free before the final sort needs it
-            file_log.flush()
-            progress.finish()
-            run = RunRow(run_id, started_at, sources, counts, rebuild_reason is not None)
-            new_file = _finish_new_file(con, temp, target, parsed_dir, incremental, previous is not None, run)
-            con.close()
-            os.replace(new_file, target)  # the one atomic step: readers see the old file or the new one
-        finally:
-            pool.terminate()
-            if con is not None:
+                progress.update(len(chunk.files))
+        pool.close()
+        pool.join()  # the workers' memory, and their read-only hold on the database, are gone before writing
+        case_sources.close()
+        file_log.flush()
+        if previous:
+            con = _open_for_writing(target, wait_seconds)
+            try:
+                con.execute("BEGIN TRANSACTION")
+                _write_rows(con, staging, run, first_letter_id, show_progress)
+                con.execute("COMMIT")
+                con.execute("CHECKPOINT")  # folds the write-ahead log into the file now, not at a reader's open
+            finally:
                 con.close()
-            _remove_temp_files(target, only=temp)
-    return LoadResult(counts, run_id, rebuild_reason is not None, rebuild_reason, time.monotonic() - started)
+        else:
+            _write_new_file(target, has_previous, lambda con: _write_rows(con, staging, run, 1, show_progress))
+    finally:
+        pool.terminate()
+        case_sources.close()
+        _remove_temp_files(target, only=staging)
+    return counts
 
 
-def _finish_new_file(con: duckdb.DuckDBPyConnection, temp: Path, target: Path, parsed_dir: Path,
-                     incremental: bool, has_previous: bool, run: RunRow) -> Path:
-    """Complete the database file that will replace the target, and return its path."""
-    if incremental and run.counts.loaded == 0:
-        # Nothing to sort in: the previous file plus this run's log is far cheaper than a rewrite.
-        copying = time.perf_counter()
-        new_file = temp.with_name(temp.name + ".copy")
-        shutil.copyfile(target, new_file)
-        con.execute("ATTACH $path AS updated", {"path": str(new_file)})
-        run.counts.write_seconds += time.perf_counter() - copying
-        _log_run(con, "updated", run)
-        con.execute("DETACH updated")
-        return new_file
-    _write_database(con, parsed_dir, incremental, has_previous, run)
-    return temp
+def _write_new_file(target: Path, has_previous: bool, fill) -> None:
+    """Build a whole new database file beside the target with `fill(con)`, then swap it in with one
+    atomic rename: for a first load, a rebuild and a re-parse, which write every row anyway."""
+    temp = _temp_path(target)
+    con = None
+    try:
+        con = duckdb.connect(str(temp))
+        _configure_writer(con)
+        create_schema(con)
+        if has_previous:
+            con.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(target)})
+            con.execute("INSERT INTO load_runs BY NAME SELECT * FROM previous.load_runs")  # the history survives
+        fill(con)
+        if has_previous:
+            con.execute("DETACH previous")
+        con.execute("CHECKPOINT")
+        con.close()
+        os.replace(temp, target)  # the one atomic step: readers see the old file or the new one
+    finally:
+        if con is not None:
+            con.close()
+        _remove_temp_files(target, only=temp)
 
 
-def _account(result: FileResult, counts: RunCounts, file_log: FileLog, loaded_hashes: set[str],
-             case_sources: dict[str, str], seen_at: datetime, letter_id: int) -> bool:
+def _account(result: FileResult, counts: RunCounts, file_log: FileLog, loaded_hashes: HashSet,
+             case_sources: CaseSources, seen_at: datetime, letter_id: int) -> bool:
     """Decide what becomes of one file and log it; True when it is loaded as `letter_id`."""
     if result.status == "known":
         counts.skipped += 1
@@ -653,80 +872,200 @@ def _account(result: FileResult, counts: RunCounts, file_log: FileLog, loaded_ha
 
 # This run's parsed rows join the file log on their source file: only the loaded ones get in.
 _LOADED_ONLY = "JOIN staged_files f ON f.path = p.source_file AND f.letter_id IS NOT NULL"
-THIS_RUNS_ROWS = {
-    "letters": f"SELECT p.* EXCLUDE (full_text), f.letter_id, f.run_id FROM read_parquet($parsed) p {_LOADED_ONLY}",
-    "decisions": "SELECT p.* EXCLUDE (source_file, ca_guideline_text, imr_guideline_text, rationale), f.letter_id "
-                 f"FROM read_parquet($parsed) p {_LOADED_ONLY}",
-    "citations": f"SELECT p.* EXCLUDE (source_file), f.letter_id FROM read_parquet($parsed) p {_LOADED_ONLY}",
-}
 # Rows go in sorted by decision date, so the zone maps let date filters skip row groups.
-SORTED_INSERTS = {
-    "letters": "SELECT * FROM ({rows}) ORDER BY decision_date NULLS LAST, letter_id",
-    "decisions": "SELECT r.* FROM ({rows}) r JOIN letters l USING (letter_id) "
-                 "ORDER BY l.decision_date NULLS LAST, r.letter_id, r.item_no",
-    "citations": "SELECT r.* FROM ({rows}) r JOIN letters l USING (letter_id) "
-                 "ORDER BY l.decision_date NULLS LAST, r.letter_id, r.item_no, r.side, r.cite_no",
+_BY_DATE = "JOIN new_letters n ON n.letter_id = f.letter_id ORDER BY n.decision_date NULLS LAST, f.letter_id"
+NEW_ROWS = {
+    "letters": f"SELECT p.* EXCLUDE (full_text), f.letter_id, f.run_id FROM read_parquet($parsed) p {_LOADED_ONLY} "
+               "ORDER BY p.decision_date NULLS LAST, f.letter_id",
+    "decisions": "SELECT p.* EXCLUDE (source_file, ca_guideline_text, imr_guideline_text, rationale), f.letter_id "
+                 f"FROM read_parquet($parsed) p {_LOADED_ONLY} {_BY_DATE}, p.item_no",
+    "citations": f"SELECT p.* EXCLUDE (source_file), f.letter_id FROM read_parquet($parsed) p {_LOADED_ONLY} "
+                 f"{_BY_DATE}, p.item_no, p.side, p.cite_no",
+    "decision_reasons": f"SELECT p.* EXCLUDE (source_file), f.letter_id FROM read_parquet($parsed) p {_LOADED_ONLY} "
+                        f"{_BY_DATE}, p.item_no, p.code",
 }
-# The texts go in unsorted, in load order: no sort, so no memory that grows with the letters.
-TEXT_INSERTS = {
-    "letter_texts": ("letters", f"SELECT f.letter_id, p.full_text FROM read_parquet($parsed) p {_LOADED_ONLY}"),
+# The texts go in a batch of chunks at a time, in letter_id order: no sort of the whole load (memory
+# would grow with it), and a re-parse reading a range of letter_ids finds it in few row groups.
+TEXT_BATCH_CHUNKS = 16
+NEW_TEXTS = {
+    "letter_texts": ("letters", f"SELECT f.letter_id, p.full_text FROM read_parquet($parsed) p {_LOADED_ONLY} "
+                                "ORDER BY f.letter_id"),
     "decision_texts": ("decisions", "SELECT f.letter_id, p.item_no, p.ca_guideline_text, p.imr_guideline_text, "
-                                    f"p.rationale FROM read_parquet($parsed) p {_LOADED_ONLY}"),
+                                    f"p.rationale FROM read_parquet($parsed) p {_LOADED_ONLY} "
+                                    "ORDER BY f.letter_id, p.item_no"),
 }
 
 
-def _write_database(con: duckdb.DuckDBPyConnection, parsed_dir: Path, incremental: bool, has_previous: bool,
-                    run: RunRow) -> None:
-    """Write the earlier rows and this run's loaded ones into the new file, sorted by decision date."""
+def _parsed_files(staging: Path, table: str) -> list[str]:
+    # Listed, not globbed by DuckDB: the target's name may hold glob characters.
+    return sorted(str(path) for path in staging.glob(f"*.{table}.parquet"))
+
+
+def _batches(files: list[str]) -> list[list[str]]:
+    return [files[start:start + TEXT_BATCH_CHUNKS] for start in range(0, len(files), TEXT_BATCH_CHUNKS)]
+
+
+def _write_rows(con: duckdb.DuckDBPyConnection, staging: Path, run: RunRow, first_letter_id: int,
+                show_progress: bool) -> None:
+    """Append this run's loaded letters (numbered from first_letter_id), their texts, reasons and
+    decision_facts rows, its file log and its load_runs row. Touches no earlier row."""
     started = time.perf_counter()
-    for table, sorted_rows in SORTED_INSERTS.items():
-        parts = [f"SELECT * FROM previous.{table}"] if incremental else []
-        parameters = {}
-        parsed_files = sorted(str(path) for path in parsed_dir.glob(f"*.{table}.parquet"))
-        if parsed_files:  # listed, not globbed: the target's name may hold glob characters
-            parts.append(THIS_RUNS_ROWS[table])
-            parameters["parsed"] = parsed_files
-        if parts:
-            con.execute(f"INSERT INTO {table} BY NAME " + sorted_rows.format(rows=" UNION ALL BY NAME ".join(parts)),
-                        parameters)
-    for table, (parsed_table, rows) in TEXT_INSERTS.items():
-        if incremental:
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM previous.{table}")
-        parsed_files = sorted(str(path) for path in parsed_dir.glob(f"*.{parsed_table}.parquet"))
-        if parsed_files:
-            con.execute(f"INSERT INTO {table} BY NAME {rows}", {"parsed": parsed_files})
-    if incremental:
-        con.execute("INSERT INTO files BY NAME SELECT * FROM previous.files")
-    if has_previous:  # the history of runs survives a rebuild
-        con.execute("INSERT INTO load_runs BY NAME SELECT * FROM previous.load_runs")
-    build_decision_facts(con)
-    run.counts.write_seconds += time.perf_counter() - started
-    _log_run(con, None, run)
+    texts = {table: _batches(_parsed_files(staging, parsed)) for table, (parsed, _) in NEW_TEXTS.items()}
+    steps = len(NEW_ROWS) + sum(len(batches) for batches in texts.values()) + 3
+    with _progress(steps, show_progress, f"Writing {run.counts.loaded:,} new letters", "step") as progress:
+        con.execute("CREATE TEMP TABLE staged_files AS SELECT * FROM read_parquet($files)",
+                    {"files": sorted(str(path) for path in staging.glob("files-*.parquet"))})
+        letter_files = _parsed_files(staging, "letters")
+        con.execute("CREATE TEMP TABLE new_letters (letter_id INTEGER, decision_date DATE)")
+        if letter_files:
+            con.execute(f"INSERT INTO new_letters SELECT f.letter_id, p.decision_date FROM read_parquet($parsed) p "
+                        f"{_LOADED_ONLY}", {"parsed": letter_files})
+        for table, rows in NEW_ROWS.items():
+            parsed_files = _parsed_files(staging, table)
+            if parsed_files:
+                con.execute(f"INSERT INTO {table} BY NAME {rows}", {"parsed": parsed_files})
+            progress.update()
+        for table, (_, rows) in NEW_TEXTS.items():
+            for batch in texts[table]:
+                con.execute(f"INSERT INTO {table} BY NAME {rows}", {"parsed": batch})
+                progress.update()
+        con.execute("INSERT INTO files BY NAME SELECT * EXCLUDE (letter_id) FROM staged_files")
+        progress.update()
+        if run.counts.loaded:
+            append_decision_facts(con, first_letter_id)
+        progress.update()
+        con.execute("DROP TABLE staged_files")
+        con.execute("DROP TABLE new_letters")
+        run.counts.write_seconds += time.perf_counter() - started
+        _log_run(con, run)
+        progress.update()
 
 
-def _log_run(con: duckdb.DuckDBPyConnection, attached: str | None, run: RunRow) -> None:
-    """Add this run's files and its load_runs row to the new file (`attached` by that name, if not the
-    connection's own) and checkpoint it."""
+def _log_run(con: duckdb.DuckDBPyConnection, run: RunRow) -> None:
     c = run.counts
-    prefix = f"{attached}." if attached else ""
-    con.execute(f"INSERT INTO {prefix}files BY NAME SELECT * EXCLUDE (letter_id) FROM staged_files")
     con.execute(
-        f"INSERT INTO {prefix}load_runs (run_id, started_at, finished_at, parser_version, sources, files_seen, "
-        "files_loaded, files_skipped, files_duplicate, files_rejected, rebuilt, extract_seconds, "
-        "parse_seconds, write_seconds) VALUES ($run_id, $started_at, $finished_at, $parser_version, $sources, "
-        "$seen, $loaded, $skipped, $duplicate, $rejected, $rebuilt, $extract, $parse, $write)",
+        "INSERT INTO load_runs (run_id, started_at, finished_at, parser_version, sources, files_seen, "
+        "files_loaded, files_skipped, files_duplicate, files_rejected, rebuilt, letters_reparsed, reparse_failures, "
+        "extract_seconds, parse_seconds, write_seconds) VALUES ($run_id, $started_at, $finished_at, $parser_version, "
+        "$sources, $seen, $loaded, $skipped, $duplicate, $rejected, $rebuilt, $reparsed, $reparse_failed, "
+        "$extract, $parse, $write)",
         {"run_id": run.run_id, "started_at": run.started_at, "finished_at": datetime.now(),
          "parser_version": PARSER_VERSION, "sources": [str(s) for s in run.sources], "seen": c.seen,
          "loaded": c.loaded, "skipped": c.skipped, "duplicate": c.duplicate, "rejected": c.rejected,
-         "rebuilt": run.rebuilt, "extract": c.extract_seconds, "parse": c.parse_seconds, "write": c.write_seconds},
+         "rebuilt": run.rebuilt, "reparsed": c.reparsed, "reparse_failed": c.reparse_failed,
+         "extract": c.extract_seconds, "parse": c.parse_seconds, "write": c.write_seconds},
     )
-    con.execute(f"CHECKPOINT {attached or ''}")
+
+
+# ---------------------------------------------------------------- re-parse from stored text
+
+# The new parse of each letter, or for a letter it failed on, the letter's earlier rows.
+_KEPT = "letter_id IN (SELECT letter_id FROM failed)"
+REPARSED_ROWS = {
+    "letters": "SELECT * FROM (SELECT p.* EXCLUDE (full_text), o.run_id FROM read_parquet($parsed) p "
+               "JOIN previous.letters o USING (letter_id) "
+               f"UNION ALL BY NAME SELECT * FROM previous.letters WHERE {_KEPT}) "
+               "ORDER BY decision_date NULLS LAST, letter_id",
+    "decisions": "SELECT r.* FROM (SELECT * EXCLUDE (source_file, ca_guideline_text, imr_guideline_text, rationale) "
+                 f"FROM read_parquet($parsed) UNION ALL BY NAME SELECT * FROM previous.decisions WHERE {_KEPT}) r "
+                 "JOIN letters l USING (letter_id) ORDER BY l.decision_date NULLS LAST, r.letter_id, r.item_no",
+    "citations": "SELECT r.* FROM (SELECT * EXCLUDE (source_file) FROM read_parquet($parsed) "
+                 f"UNION ALL BY NAME SELECT * FROM previous.citations WHERE {_KEPT}) r "
+                 "JOIN letters l USING (letter_id) "
+                 "ORDER BY l.decision_date NULLS LAST, r.letter_id, r.item_no, r.side, r.cite_no",
+    "decision_reasons": "SELECT r.* FROM (SELECT * EXCLUDE (source_file) FROM read_parquet($parsed) "
+                        f"UNION ALL BY NAME SELECT * FROM previous.decision_reasons WHERE {_KEPT}) r "
+                        "JOIN letters l USING (letter_id) ORDER BY l.decision_date NULLS LAST, r.letter_id, r.item_no",
+}
+REPARSED_DECISION_TEXTS = ("SELECT letter_id, item_no, ca_guideline_text, imr_guideline_text, rationale "
+                           "FROM read_parquet($parsed) ORDER BY letter_id, item_no")
+
+
+def _reparse(target: Path, previous: PreviousDatabase, workers: int, show_progress: bool, reason: str) -> RunCounts:
+    """Parse every stored letter again from letter_texts, in parallel, into a new file swapped in at the end.
+    A letter the new parser fails on keeps its old rows and gets a reparse_failures row with the reason."""
+    run = RunRow(previous.next_run_id, datetime.now(), [], RunCounts(), False)
+    counts = run.counts
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        [(first_id, last_id, stored)] = con.execute(
+            "SELECT min(letter_id), max(letter_id), count(*) FROM letter_texts").fetchall()
+    finally:
+        con.close()
+    if show_progress:
+        print(f"Parsing the {stored:,} stored letters again from their text, because {reason}; "
+              "the database keeps its current records until all are done.", file=sys.stderr)
+    staging = _temp_path(target).with_name(_temp_path(target).name + ".reparsed")
+    staging.mkdir()
+    pool = _start_pool(workers, target, staging)
+    try:
+        ranges = range(first_id or 1, (last_id or 0) + 1, REPARSE_CHUNK_LETTERS)
+        tasks = ((reparse_chunk, (chunk_no, start, start + REPARSE_CHUNK_LETTERS - 1))
+                 for chunk_no, start in enumerate(ranges))
+        with _progress(stored, show_progress, "Re-parsing stored letters", "letter") as progress:
+            for chunk in _bounded(pool, tasks, workers):
+                counts.reparsed += chunk.reparsed
+                counts.parse_seconds += chunk.parse_seconds
+                for _, source_file, failure in chunk.failures:
+                    counts.reparse_failed += 1
+                    if len(counts.reparse_failures) < REJECTIONS_SHOWN:
+                        counts.reparse_failures.append((source_file, failure))
+                progress.update(chunk.reparsed + len(chunk.failures))
+        pool.close()
+        pool.join()
+        _write_new_file(target, True, lambda con: _write_reparsed(con, staging, run, show_progress))
+    finally:
+        pool.terminate()
+        _remove_temp_files(target, only=staging)
+    return counts
+
+
+def _write_reparsed(con: duckdb.DuckDBPyConnection, staging: Path, run: RunRow, show_progress: bool) -> None:
+    started = time.perf_counter()
+    decision_texts = _batches(_parsed_files(staging, "decisions"))
+    steps = len(REPARSED_ROWS) + len(decision_texts) + 5
+    with _progress(steps, show_progress, "Writing the re-parsed letters", "step") as progress:
+        failures = _parsed_files(staging, "failures")
+        con.execute("CREATE TEMP TABLE failed (letter_id INTEGER, reason VARCHAR)")
+        if failures:
+            con.execute("INSERT INTO failed SELECT * FROM read_parquet($parsed)", {"parsed": failures})
+        for table, rows in REPARSED_ROWS.items():
+            parsed_files = _parsed_files(staging, table)
+            if parsed_files:
+                con.execute(f"INSERT INTO {table} BY NAME {rows}", {"parsed": parsed_files})
+            else:
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM previous.{table} WHERE {_KEPT}")
+            progress.update()
+        for batch in decision_texts:  # a batch of chunks at a time, in letter_id order
+            con.execute(f"INSERT INTO decision_texts BY NAME {REPARSED_DECISION_TEXTS}", {"parsed": batch})
+            progress.update()
+        con.execute(f"INSERT INTO decision_texts BY NAME SELECT * FROM previous.decision_texts WHERE {_KEPT}")
+        con.execute("INSERT INTO letter_texts BY NAME SELECT * FROM previous.letter_texts")  # the text is unchanged
+        progress.update()
+        for table in ("files", "reparse_failures"):
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM previous.{table}")
+        con.execute("INSERT INTO reparse_failures SELECT $run_id, f.letter_id, l.case_number, l.source_file, f.reason "
+                    "FROM failed f JOIN letters l USING (letter_id) ORDER BY f.letter_id", {"run_id": run.run_id})
+        progress.update()
+        append_decision_facts(con, 1)
+        progress.update()
+        con.execute("DROP TABLE failed")
+        run.counts.write_seconds += time.perf_counter() - started
+        _log_run(con, run)
+        progress.update()
+
+
+# ---------------------------------------------------------------- the command
 
 
 def summary(result: LoadResult, target: Path) -> str:
     c = result.counts
     rate = c.seen / result.seconds if result.seconds > 0 else 0.0
     lines = []
+    if result.reparse is not None:
+        r = result.reparse
+        lines.append(f"Parsed the {r.reparsed + r.reparse_failed:,} stored letters again from their text because "
+                     f"{result.reparse_reason}: {r.reparsed:,} re-parsed, {r.reparse_failed:,} kept their old record.")
     if result.rebuilt:
         lines.append(f"Rebuilt the database from scratch because {result.rebuild_reason}.")
     lines += [
@@ -750,6 +1089,15 @@ def rejection_report(counts: RunCounts) -> str:
     return "\n".join(lines)
 
 
+def reparse_report(counts: RunCounts) -> str:
+    lines = [f"The new parser failed on {counts.reparse_failed:,} stored letter(s); each keeps the record an earlier "
+             "version gave it (all are listed in reparse_failures):"]
+    lines += [f"  {path}: {reason}" for path, reason in counts.reparse_failures]
+    if counts.reparse_failed > len(counts.reparse_failures):
+        lines.append(f"  ... and {counts.reparse_failed - len(counts.reparse_failures):,} more.")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("sources", nargs="*", metavar="SRC", type=Path,
@@ -757,12 +1105,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"the database file (default {DEFAULT_DB})")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
                         help="worker processes (default: one per CPU)")
+    parser.add_argument("--reparse", action="store_true",
+                        help="parse every stored letter again from its stored text (done by itself when the "
+                             "parser version changed); no original file is needed")
     parser.add_argument("--rebuild", action="store_true",
-                        help="start from an empty database and read every file again, earlier ones included")
+                        help="start from an empty database and read every file again, earlier ones included; "
+                             "refused if the files of some loaded letters are gone, unless --drop-missing")
+    parser.add_argument("--drop-missing", action="store_true",
+                        help="with --rebuild: drop the letters whose files are gone")
+    parser.add_argument("--wait", type=float, default=WRITE_WAIT_SECONDS, metavar="SECONDS",
+                        help="how long to wait for readers (the dashboard) to close the database before writing "
+                             f"(default {WRITE_WAIT_SECONDS:.0f})")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary; errors still shown")
     args = parser.parse_args(argv)
-    if not args.sources and not args.rebuild:
-        parser.error("name at least one SRC file or folder (or give --rebuild to reload the files loaded before)")
+    if not args.sources and not (args.rebuild or args.reparse):
+        parser.error("name at least one SRC file or folder (or give --rebuild to reload the files loaded before, "
+                     "or --reparse to parse the stored letters again)")
+    if args.rebuild and args.reparse:
+        parser.error("give --rebuild (read the files again) or --reparse (parse the stored text again), not both")
     missing = [str(s) for s in args.sources if not s.exists()]
     if missing:
         parser.error(f"cannot find {', '.join(missing)}: no such file or folder")
@@ -770,11 +1130,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--workers must be at least 1, not {args.workers}")
 
     try:
-        result = load(args.sources, args.db, args.workers, args.rebuild, show_progress=not args.quiet)
+        result = load(args.sources, args.db, args.workers, args.rebuild, show_progress=not args.quiet,
+                      reparse=args.reparse, drop_missing=args.drop_missing, wait_seconds=args.wait)
     except LoadError as exc:
         print(exc, file=sys.stderr)
         return 2
     except (KeyboardInterrupt, LoadInterrupted):
+        print(f"\nLoad interrupted; {args.db} is unchanged.", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:
+        # DuckDB reports a signal that lands during a query as its own "Query interrupted".
+        if "interrupted" not in str(exc).lower():
+            raise
         print(f"\nLoad interrupted; {args.db} is unchanged.", file=sys.stderr)
         return 130
     except (duckdb.Error, OSError) as exc:
@@ -782,10 +1149,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not args.quiet:
         print(summary(result, args.db), file=sys.stderr)
+    status = 0
+    if result.reparse is not None and result.reparse.reparse_failed:
+        print(reparse_report(result.reparse), file=sys.stderr)
+        status = 1
     if result.counts.rejected:
         print(rejection_report(result.counts), file=sys.stderr)
-        return 1
-    return 0
+        status = 1
+    return status
 
 
 def _raise_interrupted(signum, frame) -> None:

@@ -5,8 +5,13 @@
 --      decisions, citations);
 --   2. cleaned views that derive what the questions need (v_letters, v_decisions);
 --   3. decision_facts, the wide decision-grain table every dashboard query reads.
---      It is materialised from v_decision_facts at the end of each load (the loader
---      builds a new database file anyway), so dashboard queries never join at read time.
+--      Each load appends the rows of the letters it adds (etl/db.py), so dashboard
+--      queries never join at read time.
+--
+-- A load appends inside one DuckDB transaction: readers see all of it or none of it.
+-- There are no PRIMARY KEY or UNIQUE constraints: checking them would load an index over the
+-- whole archive on every append (time and memory growing with the archive). The loader gives
+-- out letter_ids and keeps case numbers unique itself; tests/test_load.py checks both.
 --
 -- ENUM values mirror etl/vocab.py; tests/test_schema.py checks they agree.
 
@@ -50,8 +55,9 @@ CREATE TYPE reason_code_t AS ENUM (
     'contraindicated', 'criteria_met', 'other');
 
 -- ---------------------------------------------------------------- raw tables
--- etl/load.py writes letters, decisions and citations in decision-date order (undated last),
--- so DuckDB's zone maps let date filters skip whole row groups.
+-- etl/load.py appends each load's letters, decisions and citations in decision-date order
+-- (undated last): new letters are mostly recent, so DuckDB's zone maps still let date filters
+-- skip whole row groups, without re-sorting the archive on every load.
 
 -- One row per run of `python -m etl.load`. The accounting identity
 -- files_seen = files_loaded + files_skipped + files_duplicate + files_rejected holds for every run.
@@ -66,7 +72,9 @@ CREATE TABLE load_runs (
     files_skipped   INTEGER NOT NULL DEFAULT 0,   -- bytes already loaded by an earlier run
     files_duplicate INTEGER NOT NULL DEFAULT 0,   -- a case number already loaded from another file
     files_rejected  INTEGER NOT NULL DEFAULT 0,
-    rebuilt         BOOLEAN NOT NULL DEFAULT false, -- started from an empty database (--rebuild or a new parser version)
+    rebuilt         BOOLEAN NOT NULL DEFAULT false, -- started from an empty database (--rebuild)
+    letters_reparsed INTEGER NOT NULL DEFAULT 0,    -- stored letters parsed again from their text (a new parser version)
+    reparse_failures INTEGER NOT NULL DEFAULT 0,    -- of those, letters the new parser failed on: they keep their old record
     -- Work per stage, in seconds: extract and parse summed over the worker processes, write in the loader.
     extract_seconds DOUBLE,
     parse_seconds   DOUBLE,
@@ -87,8 +95,8 @@ CREATE TABLE files (
 );
 
 CREATE TABLE letters (
-    letter_id               INTEGER PRIMARY KEY,
-    case_number             VARCHAR UNIQUE,          -- NULL only where the letter does not show it
+    letter_id               INTEGER NOT NULL,        -- given out by the loader, one per letter
+    case_number             VARCHAR,                 -- unique (the loader's duplicate check); NULL only where the letter does not show it
     sha256                  VARCHAR NOT NULL,
     source_file             VARCHAR NOT NULL,
     layout                  VARCHAR NOT NULL,        -- 'unknown' when the parser named none
@@ -102,11 +110,13 @@ CREATE TABLE letters (
     reviewer_specialties    VARCHAR[] NOT NULL,
     patient_age             SMALLINT,
     patient_sex             sex_t,
+    warnings                VARCHAR[] NOT NULL,      -- what the parser was unsure of; empty when nothing
     run_id                  INTEGER NOT NULL
 );
 
 -- The texts live apart from the date-sorted tables: they are most of the bytes, and a sort that
--- carried them would need memory growing with the number of letters. Rows here are in load order.
+-- carried them would need memory growing with the number of letters. Rows here are in letter_id
+-- order within each load, so a re-parse reading a range of letter_ids skips the other row groups.
 CREATE TABLE letter_texts (
     letter_id INTEGER NOT NULL,
     full_text VARCHAR NOT NULL
@@ -125,7 +135,15 @@ CREATE TABLE decisions (
     ur_action              ur_action_t NOT NULL,
     ur_authorized          VARCHAR,
     ur_authorized_quantity INTEGER,
-    PRIMARY KEY (letter_id, item_no)
+    classified_by          VARCHAR                  -- the reference row or rule that set the category
+);
+
+-- Why the reviewer ruled so: one row per decision and reason code, with the rationale's words.
+CREATE TABLE decision_reasons (
+    letter_id INTEGER NOT NULL,
+    item_no   SMALLINT NOT NULL,
+    code      reason_code_t NOT NULL,
+    evidence  VARCHAR
 );
 
 -- Each decision's guideline lines and rationale, apart for the same reason as letter_texts.
@@ -137,15 +155,6 @@ CREATE TABLE decision_texts (
     rationale          VARCHAR NOT NULL
 );
 
--- Why the reviewer ruled (../shared/spec/decision-reasons.md): one row per decision and reason code,
--- with the span of the rationale that states it.
-CREATE TABLE decision_reasons (
-    letter_id INTEGER NOT NULL,
-    item_no   SMALLINT NOT NULL,
-    code      reason_code_t NOT NULL,
-    evidence  VARCHAR
-);
-
 -- One row per citation, with the side that made it.
 CREATE TABLE citations (
     letter_id INTEGER NOT NULL,
@@ -155,8 +164,17 @@ CREATE TABLE citations (
     source    citation_source_t NOT NULL,
     chapter   mtus_chapter_t,
     section   VARCHAR,
-    pages     SMALLINT[] NOT NULL,
-    PRIMARY KEY (letter_id, item_no, side, cite_no)
+    pages     SMALLINT[] NOT NULL
+);
+
+-- Letters a new parser version failed on when it re-read their stored text: they keep the
+-- record an earlier version gave them.
+CREATE TABLE reparse_failures (
+    run_id      INTEGER NOT NULL,
+    letter_id   INTEGER NOT NULL,
+    case_number VARCHAR,
+    source_file VARCHAR NOT NULL,
+    reason      VARCHAR NOT NULL
 );
 
 -- ---------------------------------------------------------------- cleaned views
@@ -173,7 +191,8 @@ SELECT
     CAST(date_trunc('month', decision_date) AS DATE)            AS decision_month,
     CAST(year(decision_date) AS SMALLINT)                       AS decision_year,
     CAST(decision_date - date_assigned AS INTEGER)              AS days_to_decision,
-    CAST(decision_date - application_received AS INTEGER)       AS days_from_application,
+    CAST(decision_date - application_received AS INTEGER)      AS days_from_application,
+    len(warnings)                                               AS warning_count,
     patient_age,
     CASE
         WHEN patient_age IS NULL THEN 'unknown'
@@ -247,24 +266,38 @@ SELECT
     ca.mtus_chapter                                                        AS ca_mtus_chapter,
     coalesce(ca.guideline_group, 'nothing cited')                          AS ca_guideline_group,
     coalesce(ca.source_key, 'nothing cited')                               AS ca_source_key,
-    coalesce(imr.sources, []) = coalesce(ca.sources, [])                   AS same_sources_as_ca
+    coalesce(imr.sources, []) = coalesce(ca.sources, [])                   AS same_sources_as_ca,
+    d.classified_by,
+    coalesce(r.reason_codes, [])                                           AS reason_codes
 FROM decisions d
 LEFT JOIN v_citation_summary imr
        ON imr.letter_id = d.letter_id AND imr.item_no = d.item_no AND imr.side = 'imr_reviewer'
 LEFT JOIN v_citation_summary ca
-       ON ca.letter_id = d.letter_id AND ca.item_no = d.item_no AND ca.side = 'claims_administrator';
-
--- The dashboard's grain: one row per decision with its letter's fields and reason codes.
-CREATE VIEW v_decision_facts AS
-WITH reasons AS (
+       ON ca.letter_id = d.letter_id AND ca.item_no = d.item_no AND ca.side = 'claims_administrator'
+LEFT JOIN (
     SELECT letter_id, item_no, list(CAST(code AS VARCHAR) ORDER BY code) AS reason_codes
-    FROM decision_reasons
-    GROUP BY letter_id, item_no
-)
+    FROM decision_reasons GROUP BY letter_id, item_no
+) r ON r.letter_id = d.letter_id AND r.item_no = d.item_no;
+
+-- A letter's outcome as the state's own search shows it, from all of its decisions.
+CREATE VIEW v_letter_outcomes AS
+SELECT
+    letter_id,
+    CASE
+        WHEN bool_and(outcome = 'upheld') THEN 'upheld'
+        WHEN bool_and(outcome = 'overturned') THEN 'overturned'
+        ELSE 'partially overturned'
+    END AS letter_outcome
+FROM decisions
+GROUP BY letter_id;
+
+-- The dashboard's grain: one row per decision with its letter's fields.
+CREATE VIEW v_decision_facts AS
 SELECT
     l.letter_id, l.case_number, d.item_no,
     l.decision_date, l.decision_month, l.decision_year, l.date_assigned, l.days_to_decision,
-    l.priority, l.layout,
+    l.application_received, l.days_from_application,
+    l.priority, l.layout, l.warning_count,
     l.patient_age, l.age_band, l.patient_sex,
     l.reviewer_specialty, l.reviewer_specialties, l.reviewer_license_states, l.reviewer_ca_licence,
     d.treatment, d.outcome, d.overturned,
@@ -272,22 +305,12 @@ SELECT
     d.ur_action, d.ur_authorized, d.ur_authorized_quantity, d.share_cut,
     d.imr_sources, d.imr_source_key, d.imr_mtus_chapter, d.imr_guideline_group,
     d.ca_sources, d.ca_source_key, d.ca_mtus_chapter, d.ca_guideline_group, d.same_sources_as_ca,
-    l.application_received, l.days_from_application,
-    lo.letter_outcome,
-    coalesce(r.reason_codes, [])                                AS reason_codes
+    d.classified_by, d.reason_codes, o.letter_outcome
 FROM v_decisions d
 JOIN v_letters l USING (letter_id)
-LEFT JOIN reasons r ON r.letter_id = d.letter_id AND r.item_no = d.item_no
--- The case-level outcome the state's search shows: every decision upheld, every one overturned, or mixed.
-JOIN (
-    SELECT letter_id,
-        CASE WHEN bool_and(outcome = 'upheld') THEN 'upheld'
-             WHEN bool_and(outcome = 'overturned') THEN 'overturned'
-             ELSE 'partially overturned' END AS letter_outcome
-    FROM decisions GROUP BY letter_id
-) lo ON lo.letter_id = d.letter_id;
+JOIN v_letter_outcomes o USING (letter_id);
 
 -- ---------------------------------------------------------------- the questions' table
--- decision_facts is materialised by etl/db.py: build_decision_facts() runs
---   CREATE OR REPLACE TABLE decision_facts AS
---   SELECT * FROM v_decision_facts ORDER BY decision_date, letter_id, item_no;
+-- decision_facts is materialised from v_decision_facts: each load appends its new letters' rows,
+-- sorted by decision date (etl/db.py append_decision_facts).
+CREATE TABLE decision_facts AS SELECT * FROM v_decision_facts LIMIT 0;

@@ -2,6 +2,7 @@
 # Set up, build the database from the bundled sample on first run, and start the dashboard.
 # IMR_DB points at another database; extra arguments go to `streamlit run`. serve.py is app.py plus
 # the routes that stream the filtered decisions (a download of any size without holding it in memory).
+# The server listens on localhost only (.streamlit/config.toml); `--server.address 0.0.0.0` opens it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -122,11 +122,14 @@ def test_rows_are_stored_sorted_by_decision_date_with_their_text_and_source(tmp_
     write_letters(letters, 20, first=20)  # an incremental load interleaves with the first
     run(letters, "--db", db, "--quiet")
 
-    for table in ("letters", "decision_facts"):
-        stored = [d for (d,) in query(db, f"SELECT decision_date FROM {table} ORDER BY rowid")]
+    # Each load appends its own letters sorted by decision date, after the earlier ones: no re-sort.
+    for table in ("letters", "decisions", "citations", "decision_facts"):
+        stored = query(db, f"SELECT l.run_id, l.decision_date FROM {table} t JOIN letters l USING (letter_id) "
+                           "ORDER BY t.rowid")
         assert stored == sorted(stored), table
-    stored = query(db, "SELECT l.decision_date FROM decisions d JOIN letters l USING (letter_id) ORDER BY d.rowid")
-    assert stored == sorted(stored)
+        assert {run_id for run_id, _ in stored} == {1, 2}
+    texts = [i for (i,) in query(db, "SELECT letter_id FROM letter_texts ORDER BY rowid")]
+    assert texts == sorted(texts) == list(range(1, 41))
     text, source = query(db, "SELECT t.full_text, l.source_file FROM letters l JOIN letter_texts t USING (letter_id) "
                              "WHERE case_number = $case", {"case": case_number(7)})[0]
     assert case_number(7) in text and "IMR ISSUES, DECISIONS AND RATIONALES" in text
@@ -134,24 +137,62 @@ def test_rows_are_stored_sorted_by_decision_date_with_their_text_and_source(tmp_
     assert query(db, "SELECT count(*) FROM decision_facts") == query(db, "SELECT count(*) FROM decisions")
 
 
-def test_a_new_parser_version_reloads_everything_it_loaded_before(tmp_path, monkeypatch, capsys):
+def test_a_new_parser_version_parses_the_stored_text_again_even_when_files_moved(tmp_path, monkeypatch, capsys):
+    """Issue 9's data loss: 60 letters loaded, 10 of their files moved or deleted, then a parser upgrade."""
     db = tmp_path / "imr.duckdb"
-    write_letters(tmp_path / "2016", 6)
-    write_letters(tmp_path / "2017", 4, first=6)
-    run(tmp_path / "2016", "--db", db, "--quiet")
-    run(tmp_path / "2017", "--db", db, "--quiet")
+    letters = write_letters(tmp_path / "letters", 60)
+    assert run(tmp_path / "letters", "--db", db, "--quiet") == 0
+    before = query(db, "SELECT letter_id, case_number, decision_date FROM letters ORDER BY letter_id")
+    (tmp_path / "moved").mkdir()
+    for path in letters[:5]:
+        path.rename(tmp_path / "moved" / path.name)
+    for path in letters[5:10]:
+        path.unlink()
 
     monkeypatch.setattr(loader, "PARSER_VERSION", "next-version")
-    assert run(tmp_path / "2017", "--db", db) == 0
-    assert "the parser changed" in capsys.readouterr().err
-    row = last_run(db)
-    assert row["rebuilt"] and row["parser_version"] == "next-version"
-    assert (row["files_seen"], row["files_loaded"]) == (10, 10)  # the 2016 folder was read again too
-    assert query(db, "SELECT count(*), count(DISTINCT letter_id) FROM letters") == [(10, 10)]
-    assert query(db, "SELECT count(*) FROM load_runs") == [(3,)]  # the history survives
+    write_letters(tmp_path / "new", 3, first=100)
+    assert run(tmp_path / "new", "--db", db) == 0
+    err = capsys.readouterr().err
+    assert "the parser changed from version" in err and "60 re-parsed, 0 kept their old record" in err
+    reparse, refresh = query(db, "SELECT letters_reparsed, reparse_failures, files_seen, files_loaded, "
+                                 "parser_version FROM load_runs WHERE run_id > 1 ORDER BY run_id")
+    assert reparse == (60, 0, 0, 0, "next-version")
+    assert refresh == (0, 0, 3, 3, "next-version")
+    assert query(db, "SELECT letter_id, case_number, decision_date FROM letters WHERE letter_id <= 60 "
+                     "ORDER BY letter_id") == before
+    assert query(db, "SELECT count(*), count(DISTINCT letter_id), count(DISTINCT case_number) FROM letters") == [
+        (63, 63, 63)]
+    assert query(db, "SELECT count(*) FROM letter_texts") == [(63,)]
+    assert query(db, "SELECT count(*) FROM decision_facts") == query(db, "SELECT count(*) FROM decisions")
 
-    assert run("--rebuild", "--db", db, "--quiet") == 0  # no SRC: read again what was loaded before
-    assert (last_run(db)["files_loaded"], last_run(db)["rebuilt"]) == (10, True)
+    # --rebuild reads the files again: it says it would drop the 10 letters whose files are gone, and does not.
+    assert run("--rebuild", "--db", db) == 2
+    assert "the files of 10 loaded letter(s) are gone" in capsys.readouterr().err
+    assert query(db, "SELECT count(*) FROM letters") == [(63,)]
+    assert run("--rebuild", "--drop-missing", "--db", db, "--quiet") == 1  # the gone files are listed as rejected
+    assert query(db, "SELECT count(*) FROM letters") == [(53,)]
+    assert (last_run(db)["rebuilt"], last_run(db)["files_rejected"]) == (True, 10)
+    assert query(db, "SELECT count(*) FROM load_runs") == [(4,)]  # the history survives
+
+
+def test_a_letter_the_new_parser_fails_on_keeps_its_old_record_and_is_listed(tmp_path, capsys):
+    db = tmp_path / "imr.duckdb"
+    write_letters(tmp_path / "letters", 8)
+    assert run(tmp_path / "letters", "--db", db, "--quiet") == 0
+    before = query(db, "SELECT * FROM decision_facts ORDER BY letter_id, item_no")
+    # What a stricter parser would say of this letter's text: it is not an IMR letter.
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE letter_texts SET full_text = 'Minutes of the meeting.' WHERE letter_id = 3")
+    con.close()
+
+    assert run("--reparse", "--db", db) == 1
+    err = capsys.readouterr().err
+    assert "7 re-parsed, 1 kept their old record" in err
+    assert f"{case_number(2)}.txt: {ERROR_NOT_IMR}" in err
+    assert query(db, "SELECT letter_id, case_number, reason FROM reparse_failures") == [
+        (3, case_number(2), ERROR_NOT_IMR)]
+    assert query(db, "SELECT * FROM decision_facts ORDER BY letter_id, item_no") == before
+    assert query(db, "SELECT count(*) FROM letters") == [(8,)]
 
 
 def test_usage_errors_name_the_problem(tmp_path, capsys):
@@ -302,3 +343,86 @@ def test_a_second_load_while_one_is_running_is_refused_and_changes_nothing(tmp_p
         process.kill()
         process.communicate()
     assert query(db, "SELECT count(*) FROM load_runs") == [(1,)]
+
+
+def write_locked(db: Path) -> bool:
+    """True while another process holds the database for writing (a load's write stage)."""
+    try:
+        duckdb.connect(str(db), read_only=True).close()
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            return True
+        raise
+    return False
+
+
+def assert_whole(db: Path, letters: int, runs: int) -> None:
+    """The database holds exactly the letters of its committed runs, every table agreeing."""
+    assert query(db, "SELECT count(*), count(DISTINCT letter_id), count(DISTINCT case_number) FROM letters") == [
+        (letters, letters, letters)]
+    assert query(db, "SELECT count(*) FROM letter_texts") == [(letters,)]
+    assert query(db, "SELECT count(*) FROM decision_facts") == query(db, "SELECT count(*) FROM decisions")
+    assert query(db, "SELECT count(*), sum(files_loaded) FROM load_runs") == [(runs, letters)]
+    assert query(db, "SELECT count(*) FROM files WHERE status = 'loaded'") == [(letters,)]
+
+
+@pytest.mark.parametrize("moment", ["waiting to write", "writing", "writing + 0.3 s", "writing + 1 s"])
+def test_a_refresh_killed_at_any_moment_of_its_write_leaves_whole_data_and_the_next_load_finishes(tmp_path,
+                                                                                                    moment):
+    db = tmp_path / "imr.duckdb"
+    write_letters(tmp_path / "first", 20)
+    assert run(tmp_path / "first", "--db", db, "--quiet") == 0
+    write_letters(tmp_path / "more", 200, first=1000)
+
+    dashboard = subprocess.Popen(  # a reader holds the file, so the load waits to write
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+                               "print('open', flush=True); sys.stdin.read()", str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert dashboard.stdout.readline() == "open\n"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "etl.load", str(tmp_path / "more"), "--db", str(db), "--workers", "2", "--quiet",
+         "--wait", "600"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    # The run's file log is written last, just before the write stage: from then on the load waits
+    # for the reader to let go.
+    while not list(tmp_path.glob(f".{db.name}.loading-*/files-*.parquet")):
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    time.sleep(0.5)
+    if moment != "waiting to write":
+        dashboard.communicate("")
+        while not write_locked(db):
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.01)
+        time.sleep({"writing": 0.0, "writing + 0.3 s": 0.3, "writing + 1 s": 1.0}[moment])
+    process.kill()
+    process.communicate()
+    if dashboard.poll() is None:
+        dashboard.communicate("")
+
+    # Killed before its commit the load left nothing; after it, everything.
+    [(letters,)] = query(db, "SELECT count(*) FROM letters")
+    assert letters in (20, 220)
+    assert_whole(db, letters, 1 if letters == 20 else 2)
+    if moment == "waiting to write":
+        assert letters == 20
+
+    # The next load cleans up, and every file ends up accounted for once.
+    assert run(tmp_path / "more", "--db", db, "--quiet") == 0
+    assert_accounted(last_run(db))
+    assert_whole(db, 220, 2 if letters == 20 else 3)
+    assert not list(tmp_path.glob(f".{db.name}.loading-*"))
+
+
+def test_a_case_loaded_by_an_earlier_run_is_a_duplicate_naming_its_file(tmp_path):
+    db = tmp_path / "imr.duckdb"
+    write_letters(tmp_path / "first", 3)
+    assert run(tmp_path / "first", "--db", db, "--quiet") == 0
+    resent = tmp_path / "later" / "resent.txt"
+    resent.parent.mkdir()
+    resent.write_text(TEMPLATE.format(case_number=case_number(1), decision_date="02/02/2017") + "\nResent.\n")
+    assert run(tmp_path / "later", "--db", db, "--quiet") == 0
+    assert (last_run(db)["files_duplicate"], last_run(db)["files_loaded"]) == (1, 0)
+    assert query(db, "SELECT reason FROM files WHERE path = $path", {"path": str(resent)}) == [
+        (f"case {case_number(1)} is already loaded from {tmp_path / 'first' / (case_number(1) + '.txt')}",)]
