@@ -34,7 +34,9 @@ PAGE_QUERIES: dict[str, tuple[str, ...]] = {
     "guidelines": (*SENTENCE_QUERIES, "guidelines_sources", "guidelines_mtus_parts", "guidelines_agreement"),
     "reviewers": (*SENTENCE_QUERIES, "reviewers_specialty", "reviewers_specialty_category", "reviewers_licence"),
     "ur_modifications": (*SENTENCE_QUERIES, "ur_actions", "ur_modified_by_group"),
-    "letters": (*SENTENCE_QUERIES, "letters_list", "letter_detail", "letter_decisions"),
+    # The search's own queries (letters_search, letters_search_texts) read the index's matches:
+    # bench/search_bench.py times them.
+    "letters": (*SENTENCE_QUERIES, "letters_list", "letter_by_case", "letter_detail", "letter_decisions"),
     "data_quality": ("quality_load_runs", "quality_files", "quality_rejection_reasons", "quality_rejected",
                      "quality_field_coverage"),
 }
@@ -159,8 +161,10 @@ def _parameters(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_PARAMETER.findall(_strip_comments(query_text(name)))))
 
 
-def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None) -> pl.DataFrame:
-    """One question's rows. Only the parameters the SQL names are bound (DuckDB rejects extras)."""
+def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None,
+              tables: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:
+    """One question's rows. Only the parameters the SQL names are bound (DuckDB rejects extras);
+    `tables` are frames the SQL reads by name (the search index's matches)."""
     sql = query_text(name)
     given = params or {}
     wanted = _parameters(name)
@@ -169,6 +173,8 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, objec
         raise KeyError(f"query {name} needs parameters {missing}")
     # A cursor per query: sessions share one connection, and a cursor is what makes that thread-safe.
     with con.cursor() as cursor:
+        for table, frame in (tables or {}).items():
+            cursor.register(table, frame)
         return cursor.sql(sql, params={p: given[p] for p in wanted}).pl()
 
 

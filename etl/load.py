@@ -35,6 +35,7 @@ from typing import NamedTuple
 import duckdb
 import polars as pl
 
+from etl import search
 from etl.db import build_decision_facts, create_schema
 from etl.extract import extract_bytes, find_letters
 from etl.parse import PARSER_VERSION, parse_extracted
@@ -603,6 +604,11 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
             if con is not None:
                 con.close()
             _remove_temp_files(target, only=temp)
+        # The search index follows the database: it gets the letters this load added (etl/search.py).
+        try:
+            search.sync_index(target, progress=show_progress)
+        except search.SearchError as problem:
+            print(f"The letters are loaded, but: {problem}", file=sys.stderr)
     return LoadResult(counts, run_id, rebuild_reason is not None, rebuild_reason, time.monotonic() - started)
 
 
