@@ -54,6 +54,7 @@ TIE_BREAKER = 0.3  # a word found in several fields counts a little more than in
 WORD = re.compile(r"[^\W_]+")
 MAX_TOKEN_LENGTH = 40
 OPERATORS = {"AND", "OR", "NOT"}
+CASE_NUMBER = re.compile(r"([A-Z]+\d{2})-?(\d+)")
 _LEXEME = re.compile(r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<phrase>"[^"]*"?\*?)|(?P<minus>-)(?=\S)'
                      r'|(?P<plus>\+)(?=\S)|(?P<word>[^\s()"]+))')
 
@@ -193,7 +194,7 @@ def sync_index(db_path: Path, progress: bool = False) -> int:
     try:
         generation = _generation(con)
         manifest = _read_manifest(path)
-        if manifest != {"format": FORMAT, "generation": generation} or not tantivy.Index.exists(str(path)):
+        if manifest != {"format": FORMAT, "generation": generation} or not (path / "meta.json").is_file():
             index = _fresh_index(path, generation)
         else:
             index = tantivy.Index.open(str(path))
@@ -257,7 +258,7 @@ class LetterIndex:
     @classmethod
     def open(cls, db_path: Path) -> "LetterIndex | None":
         path = index_path(db_path)
-        if not tantivy.Index.exists(str(path)):
+        if not (path / "meta.json").is_file():
             return None
         return cls(path)
 
@@ -290,6 +291,13 @@ def index_status(db_path: Path, con: duckdb.DuckDBPyConnection) -> IndexStatus:
         [(letters,)] = con.cursor().execute("SELECT count(*) FROM letters").fetchall()
         return IndexStatus(0, letters, False, "it has not been built yet")
     return index.status(con)
+
+
+def normalise_case_number(typed: str) -> str:
+    """'cm16 0242302', 'CM160242302' and ' CM16–0242302 ' all mean CM16-0242302, as letters print it."""
+    compact = re.sub(r"\s+", "", typed).upper().replace("–", "-").replace("—", "-")
+    match = CASE_NUMBER.fullmatch(compact)
+    return f"{match[1]}-{match[2]}" if match else compact
 
 
 # ---------------------------------------------------------------- the query language

@@ -5,7 +5,6 @@ Text from the letters is data: it reaches the screen through st.text, table cell
 html.escape, the only tags being the page's own (<mark> around search matches, headings, lists).
 """
 
-import re
 from functools import partial
 from html import escape
 from pathlib import Path
@@ -28,7 +27,6 @@ SEARCH_HELP = (
     "treatment:, rationale:, guideline: or text: limit a word to one part of the letter. "
     "Results are ranked by relevance: matches in the treatment count most, then the rationale."
 )
-CASE_NUMBER = re.compile(r"([A-Z]+\d{2})-?(\d+)")
 OUTCOME_WORDS = {"upheld": "Upheld", "overturned": "Overturned"}
 
 
@@ -54,7 +52,7 @@ def _open_letter_section(terms: tuple) -> None:
     typed = (st.session_state.get("case") or "").strip()
     letter_id = st.session_state.get("open_letter")
     if typed:
-        case_number = normalise_case_number(typed)
+        case_number = search.normalise_case_number(typed)
         found = ui.query("letter_by_case", case_number=case_number)
         if found.is_empty():
             st.warning(f"No letter with case number {case_number} is in the database. Check the number, "
@@ -66,13 +64,6 @@ def _open_letter_section(terms: tuple) -> None:
     with st.container(border=True, key="letter-view"):
         _show_letter(letter_id, terms)
         st.button("Close the letter", on_click=_close_letter, key="close-letter")
-
-
-def normalise_case_number(typed: str) -> str:
-    """'cm16 0242302', 'CM160242302' and ' CM16-0242302 ' all mean CM16-0242302."""
-    compact = re.sub(r"\s+", "", typed).upper().replace("–", "-").replace("—", "-")
-    match = CASE_NUMBER.fullmatch(compact)
-    return f"{match[1]}-{match[2]}" if match else compact
 
 
 def _show_letter(letter_id: int, terms: tuple) -> None:
@@ -190,13 +181,16 @@ def _pages(total: int) -> int:
 
 
 def _page_number(total: int) -> int:
-    """The results page the reader is on (1-based), kept within the pages there are."""
+    """The results page the reader is on (1-based), kept within the pages there are (filters may change)."""
     pages = _pages(total)
     if st.session_state.get("results_page", 1) > pages:
         st.session_state["results_page"] = pages
-    if pages == 1:
-        return 1
-    return int(st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="results_page"))
+    return st.session_state.get("results_page", 1)
+
+
+def _pager(total: int) -> None:
+    if _pages(total) > 1:
+        st.pagination(_pages(total), key="results_page")
 
 
 # ---------------------------------------------------------------- without a search: the decisions
@@ -218,6 +212,7 @@ def _decision_list(filters: data.Filters) -> None:
     st.caption(f"Decisions {first + 1:,}–{first + rows.height:,} of {total:,}; click a row to read its letter."
                if rows.height else "No decision matches the filters.")
     _table(rows, LIST_LABELS, "decision-rows")
+    _pager(total)
     ui.decisions_download(PAGE, filters)
 
 
@@ -274,6 +269,7 @@ def _search_results(text: str, filters: data.Filters) -> None:
                "to read the letter. Where each matched is shown below the table.")
     _table(rows.select("letter_id", "case_number", "decision_date", "decisions", "score"), SEARCH_LABELS,
            "search-rows")
+    _pager(matches)
     _passages(rows, query.terms)
 
 
