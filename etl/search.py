@@ -268,7 +268,7 @@ class LetterIndex:
             generation = _generation(cursor)
         indexed = self.index.searcher().num_docs
         if self.manifest != {"format": FORMAT, "generation": generation}:
-            return IndexStatus(indexed, letters, False, "it was built for an earlier version of the database")
+            return IndexStatus(indexed, letters, False, "was built for an earlier version of the database")
         return IndexStatus(indexed, letters, True)
 
     def count(self, query: "SearchQuery") -> int:
@@ -289,7 +289,7 @@ def index_status(db_path: Path, con: duckdb.DuckDBPyConnection) -> IndexStatus:
     index = LetterIndex.open(db_path)
     if index is None:
         [(letters,)] = con.cursor().execute("SELECT count(*) FROM letters").fetchall()
-        return IndexStatus(0, letters, False, "it has not been built yet")
+        return IndexStatus(0, letters, False, "has not been built yet")
     return index.status(con)
 
 

@@ -126,12 +126,12 @@ def test_an_index_missing_or_of_another_build_is_not_used(search_db, tmp_path):
     shutil.copy(search_db, db)
     with data.connect(db) as con:
         missing = search.index_status(db, con)
-        assert (missing.usable, missing.problem) == (False, "it has not been built yet")
+        assert (missing.usable, missing.problem) == (False, "has not been built yet")
         shutil.copytree(search.index_path(search_db), search.index_path(db))
         manifest = search.index_path(db) / search.MANIFEST
         manifest.write_text(manifest.read_text().replace("run 1", "run 7"))
         stale = search.index_status(db, con)
-        assert (stale.usable, stale.problem) == (False, "it was built for an earlier version of the database")
+        assert (stale.usable, stale.problem) == (False, "was built for an earlier version of the database")
     assert search.sync_index(db) == 9  # started over
     with data.connect(db) as con:
         assert search.index_status(db, con).complete
