@@ -12,14 +12,11 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, letters_search, ui
 from etl import search
 
 PAGE = "letters"
-PAGE_SIZE = 50
-# With filters, the index's best matches are joined to the filtered decisions; past this many the
-# join outgrows the time a search may take, and the page says that only the best are shown.
-MAX_FILTERED_HITS = 100_000
+PAGE_SIZE = letters_search.PAGE_SIZE
 SEARCH_HELP = (
     "Words must all appear (in any field, any order). "
     '"functional improvement" finds the phrase; improv* finds words starting so; '
@@ -253,14 +250,16 @@ def _search_results(text: str, filters: data.Filters) -> None:
         st.info(f"The search index covers {status.indexed:,} of {status.letters:,} letters; letters loaded since "
                 "are not searched yet (the loader adds them; `python -m etl.search` catches up).")
     page = st.session_state.get("results_page", 1)
-    rows, matches, capped = _search(text, filters, page)
-    if page > _pages(matches) and page > 1:  # the filters changed under the reader's page number
-        rows, matches, capped = _search(text, filters, _pages(matches))
+    results = _search(text, filters, page)
+    if page > _pages(results.matches) and page > 1:  # the filters changed under the reader's page number
+        results = _search(text, filters, _pages(results.matches))
+    matches = results.matches
     st.subheader(f"{matches:,} letter{' matches' if matches == 1 else 's match'} the search and the filters")
-    if capped:
-        st.caption(f"With filters, the {MAX_FILTERED_HITS:,} letters that match the words best are the ones "
-                   "checked against the filters: add words or narrow the filters to reach them all.")
+    if results.capped:
+        st.caption(f"With filters, the {letters_search.MAX_FILTERED_HITS:,} letters that match the words best are "
+                   "the ones checked against the filters: add words or narrow the filters to reach them all.")
     page = _page_number(matches)
+    rows = results.rows
     if rows.is_empty():
         st.caption("No letter matches. Try fewer words, OR, a prefix (improv*), or fewer filters.")
         return
@@ -274,29 +273,13 @@ def _search_results(text: str, filters: data.Filters) -> None:
 
 
 def _passages(rows: pl.DataFrame, terms: tuple) -> None:
-    texts = ui.query("letters_search_texts", letter_ids=rows["letter_id"].to_list())
-    by_id = {row["letter_id"]: row for row in texts.iter_rows(named=True)}
+    found = letters_search.passages(_connection(), rows["letter_id"].to_list(), terms)
     items = []
     for row in rows.iter_rows(named=True):
-        where, passage = _first_passage(by_id.get(row["letter_id"]), terms)
+        where, passage = found.get(row["letter_id"], ("", "(the letter's text is not in the database)"))
         case = escape(row["case_number"] or "no case number")
         items.append(f"<li><strong>{case}</strong> <em>{escape(where)}</em>: {passage}</li>")
     st.html("<ol style='padding-left:1.5em'>" + "".join(items) + "</ol>")
-
-
-def _first_passage(texts: dict | None, terms: tuple) -> tuple[str, str]:
-    """Where in the letter the search matched best, and that passage highlighted."""
-    if texts is None:
-        return "", "(the letter's text is not in the database)"
-    candidates = [
-        (f"item {n}, {label}", field, value)
-        for label, field, column in (("rationale", "rationale", "rationales"), ("treatment", "treatment", "treatments"),
-                                     ("claims administrator's guideline", "guideline", "ca_guidelines"),
-                                     ("IMR reviewer's guideline", "guideline", "imr_guidelines"))
-        for n, value in enumerate(texts[column] or (), start=1)
-    ]
-    found = search.best_passage([*candidates, ("full text", "full_text", texts["full_text"])], terms)
-    return found or ("", "(the matching words are not shown: they are in a part of the letter not stored as text)")
 
 
 def _connection():
@@ -323,27 +306,15 @@ def _index_status() -> search.IndexStatus:
     return _cached_status(ui._database_key(), search.LetterIndex.version(data.database_path()))
 
 
-def _search(text: str, filters: data.Filters, page: int) -> tuple[pl.DataFrame, int, bool]:
-    return _cached_search(ui._database_key(), search.LetterIndex.version(data.database_path()), text,
-                          filters.params(), filters == data.Filters(), page)
+def _search(text: str, filters: data.Filters, page: int) -> letters_search.ResultsPage:
+    return _cached_search(ui._database_key(), search.LetterIndex.version(data.database_path()), text, filters,
+                          page)
 
 
 @st.cache_data(show_spinner=False, max_entries=100)
-def _cached_search(database: tuple[str, float], version: float | None, text: str, params: dict,
-                   unfiltered: bool, page: int) -> tuple[pl.DataFrame, int, bool]:
-    """One page of results, how many letters match in all, and whether only the best matches were read."""
-    index = _index()
-    query = search.parse_query(text)
-    offset = (page - 1) * PAGE_SIZE
-    if unfiltered:  # the index ranks, counts and pages by itself
-        hits, matches = index.hits(query, PAGE_SIZE, offset)
-        rows = data.run_query(_connection(), "letters_search", params | {"limit": PAGE_SIZE, "offset": 0},
-                              tables={"search_hits": hits})
-        return rows, matches, False
-    hits, found = index.hits(query, MAX_FILTERED_HITS)
-    rows = data.run_query(_connection(), "letters_search", params | {"limit": PAGE_SIZE, "offset": offset},
-                          tables={"search_hits": hits})
-    return rows, (rows["matches"][0] if rows.height else 0), found > MAX_FILTERED_HITS
+def _cached_search(database: tuple[str, float], version: float | None, text: str, filters: data.Filters,
+                   page: int) -> letters_search.ResultsPage:
+    return letters_search.search_page(_connection(), _index(), search.parse_query(text), filters, page)
 
 
 render()
