@@ -47,15 +47,15 @@ PASSAGE_SOURCES = (
 )
 
 
-def passages(con: duckdb.DuckDBPyConnection, letter_ids: list[int], terms: tuple) -> dict[int, tuple[str, str]]:
-    """For each letter, where the search matched best and that passage as escaped, highlighted HTML."""
+def passages(con: duckdb.DuckDBPyConnection, letter_ids: list[int], terms: tuple) -> dict[int, list[tuple[str, str]]]:
+    """For each letter, where the search matched, as (where, passage as escaped, highlighted HTML): the
+    passages together show every word of the search that the letter holds."""
     texts = data.run_query(con, "letters_search_texts", {"letter_ids": letter_ids})
     found = {}
     for letter in texts.iter_rows(named=True):
         candidates = [(f"item {n}, {label}", field, value)
                       for label, field, column in PASSAGE_SOURCES
                       for n, value in enumerate(letter[column] or (), start=1)]
-        found[letter["letter_id"]] = search.best_passage(
-            [*candidates, ("full text", "full_text", letter["full_text"])], terms
-        ) or ("", "(the matching words could not be shown)")
+        found[letter["letter_id"]] = search.best_passages(
+            [*candidates, ("full text", "full_text", letter["full_text"])], terms)
     return found

@@ -522,26 +522,6 @@ def match_spans(text: str, terms: tuple[Term, ...], field: str | None = None) ->
     return merged
 
 
-def terms_found(text: str, terms: tuple[Term, ...], field: str | None = None) -> int:
-    """How many of the terms appear in `text`."""
-    tokens = _tokens(text)
-    return sum(1 for term in _wanted(terms, field) if next(_term_spans(tokens, term), None))
-
-
-def best_passage(candidates: list[tuple[str, str, str | None]], terms: tuple[Term, ...]) -> tuple[str, str] | None:
-    """Of (where, field, text) candidates, the passage holding the most terms (the first on a tie):
-    where it is and its highlighted HTML; None when no candidate holds any."""
-    best = None
-    for where, field, text in candidates:
-        found = terms_found(text, terms, field) if text else 0
-        if found and (best is None or found > best[0]):
-            best = (found, where, field, text)
-    if best is None:
-        return None
-    _, where, field, text = best
-    return where, snippet_html(text, terms, field=field)
-
-
 def highlight_html(text: str, terms: tuple[Term, ...], field: str | None = None) -> str:
     """The text as HTML that shows it literally, with <mark> around the matches.
 
@@ -555,23 +535,68 @@ def highlight_html(text: str, terms: tuple[Term, ...], field: str | None = None)
     return "".join(parts)
 
 
-def snippet_html(text: str, terms: tuple[Term, ...], width: int = 260, field: str | None = None) -> str | None:
-    """A passage of about `width` characters around the first match, highlighted; None without one."""
-    spans = match_spans(text, terms, field)
-    if not spans:
+@dataclass(frozen=True)
+class _Window:
+    start: int  # where the passage starts in the text
+    anchor_end: int  # the end of the match it is built around (it must stay inside)
+    covered: frozenset[int]  # the terms (by position in the query's terms) matched inside it
+
+
+def _best_window(text: str, terms: tuple[Term, ...], field: str | None, width: int,
+                 wanted: frozenset[int]) -> _Window | None:
+    """Where a passage of `width` holds the most of the `wanted` terms (the first such place)."""
+    tokens = _tokens(text)
+    found = sorted((span, n) for n, term in enumerate(terms) if term in _wanted(terms, field)
+                   for span in _term_spans(tokens, term))
+    if not found:
         return None
-    first = spans[0][0]
-    start = max(0, first - width // 3)
-    end = min(len(text), start + width)
-    # Whole words at both ends.
-    if start > 0:
+    reach = width * 2 // 3  # the matches counted together fit in the passage after its lead-in
+
+    def near(span: tuple[int, int]) -> frozenset[int]:
+        return frozenset(n for (other, _), n in found if span[0] <= other < span[0] + reach)
+
+    anchor = max((span for span, _ in found), key=lambda span: len(near(span) & wanted))
+    return _Window(max(0, anchor[0] - width // 3), anchor[1], near(anchor))
+
+
+def _passage_html(text: str, terms: tuple[Term, ...], field: str | None, width: int, window: _Window) -> str:
+    start, end = window.start, min(len(text), window.start + width)
+    if start > 0:  # whole words at both ends
         space = text.find(" ", start)
-        start = space + 1 if 0 <= space < first else start
+        start = space + 1 if 0 <= space < window.anchor_end - 1 else start
     if end < len(text):
         space = text.rfind(" ", start, end)
-        end = space if space > spans[0][1] else end
+        end = space if space > window.anchor_end else end
     passage = " ".join(text[start:end].split())
     return ("… " if start > 0 else "") + highlight_html(passage, terms, field) + (" …" if end < len(text) else "")
+
+
+def snippet_html(text: str, terms: tuple[Term, ...], width: int = 260, field: str | None = None) -> str | None:
+    """A passage of about `width` characters where the most different terms match close together (the
+    first such place), highlighted; None when no term matches."""
+    window = _best_window(text, terms, field, width, frozenset(range(len(terms))))
+    return _passage_html(text, terms, field, width, window) if window else None
+
+
+def best_passages(candidates: list[tuple[str, str, str | None]], terms: tuple[Term, ...], limit: int = 3,
+                  width: int = 260) -> list[tuple[str, str]]:
+    """Passages showing where the search matched: of the (where, field, text) candidates, the passage
+    holding the most terms, then the one holding the most of the terms still unshown, and so on, up
+    to `limit`. Each as (where, highlighted HTML); empty when no candidate holds any term."""
+    remaining = frozenset(range(len(terms)))
+    shown: list[tuple[str, str]] = []
+    while remaining and len(shown) < limit:
+        best = None
+        for where, field, text in candidates:
+            window = _best_window(text, terms, field, width, remaining) if text else None
+            if window and (best is None or len(window.covered & remaining) > len(best[3].covered & remaining)):
+                best = (where, field, text, window)
+        if best is None or not best[3].covered & remaining:
+            break
+        where, field, text, window = best
+        shown.append((where, _passage_html(text, terms, field, width, window)))
+        remaining -= window.covered
+    return shown
 
 
 # ---------------------------------------------------------------- the command

@@ -273,16 +273,25 @@ def test_snippets_show_the_passage_around_the_match():
     assert "<mark>functional improvement</mark>" in snippet
     assert len(snippet) < 200
     assert search.snippet_html(text, search.parse_query("lyrica").terms) is None
+    # The passage goes where the most different words are close together, not to the first match.
+    both = search.snippet_html(text, search.parse_query("opioid OR pain").terms, width=120)
+    assert "<mark>pain</mark>" in both and "<mark>opioid</mark>" in both
 
 
-def test_the_best_passage_holds_the_most_search_terms():
-    terms = search.parse_query("norco OR weaning").terms
-    where, passage = search.best_passage([("item 1, rationale", "rationale", "Norco is an opioid."),
-                                          ("item 2, rationale", "rationale", "Norco weaning is advised."),
-                                          ("full text", "full_text", None)], terms)
-    assert where == "item 2, rationale"
-    assert passage == "<mark>Norco</mark> <mark>weaning</mark> is advised."
-    assert search.best_passage([("x", "rationale", "nothing here")], terms) is None
+def test_the_passages_show_every_word_found_the_fullest_first():
+    terms = search.parse_query('norco OR weaning OR "urine drug"').terms
+    shown = search.best_passages([("item 1, rationale", "rationale", "Norco is an opioid."),
+                                  ("item 2, rationale", "rationale", "Norco weaning is advised."),
+                                  ("item 2, treatment", "treatment", "Urine drug screen"),
+                                  ("full text", "full_text", None)], terms)
+    assert shown == [("item 2, rationale", "<mark>Norco</mark> <mark>weaning</mark> is advised."),
+                     ("item 2, treatment", "<mark>Urine drug</mark> screen")]
+    assert search.best_passages([("x", "rationale", "nothing here")], terms) == []
+    far_apart = "Gabapentin 600mg. " + "Filler words here. " * 40 + "It eases neuropathic pain."
+    shown = search.best_passages([("full text", "full_text", far_apart)],
+                                 search.parse_query('gabapentin "neuropathic pain"').terms)
+    assert len(shown) == 2 and "<mark>Gabapentin</mark>" in shown[0][1]
+    assert "<mark>neuropathic pain</mark>" in shown[1][1]
 
 
 def test_the_injection_letter_is_searchable_and_stored_as_written(con, index):

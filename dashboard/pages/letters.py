@@ -100,9 +100,9 @@ def _letter_summary_html(fields: dict, decisions: pl.DataFrame) -> str:
         if fields["decision_date"] and fields["date_assigned"] else None
     specialties = ", ".join(fields["reviewer_specialties"]) or "specialty not stated"
     states = ", ".join(fields["reviewer_license_states"]) or "licence not stated"
-    patient = " ".join(p for p in (
-        f"{fields['patient_age']} years old" if fields["patient_age"] is not None else "age not stated",
-        fields["patient_sex"] or "sex not stated") if p)
+    age, sex = fields["patient_age"], fields["patient_sex"]
+    patient = (f"{age}-year-old {sex}" if age is not None and sex else
+               f"{age} years old, sex not stated" if age is not None else f"{sex or 'sex not stated'}, age not stated")
     rows = [
         ("Review", f"{(fields['priority'] or 'priority not stated').capitalize()} review; "
                    f"{decisions.height} decision{'s' if decisions.height != 1 else ''}" + (f": {counted}" if counted
@@ -216,8 +216,13 @@ def _decision_list(filters: data.Filters) -> None:
 def _table(rows: pl.DataFrame, labels: dict[str, str], key: str) -> None:
     config: dict[str, object] = {name: None for name in rows.columns if name not in labels}
     for name, label in labels.items():
-        config[name] = (st.column_config.DateColumn(label, format="YYYY-MM-DD") if rows.schema.get(name) == pl.Date
-                        else st.column_config.Column(label))
+        if rows.schema.get(name) == pl.Date:
+            config[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif name == "score":
+            config[name] = st.column_config.NumberColumn(label, format="%.1f", help="How well the letter matches: "
+                                                         "more of the words, more often, in the treatment first.")
+        else:
+            config[name] = st.column_config.Column(label)
     st.dataframe(rows, hide_index=True, width="stretch", column_config=config, key=key,
                  on_select=partial(_open_row, rows, key), selection_mode="single-row")
 
@@ -276,9 +281,9 @@ def _passages(rows: pl.DataFrame, terms: tuple) -> None:
     found = letters_search.passages(_connection(), rows["letter_id"].to_list(), terms)
     items = []
     for row in rows.iter_rows(named=True):
-        where, passage = found.get(row["letter_id"], ("", "(the letter's text is not in the database)"))
-        case = escape(row["case_number"] or "no case number")
-        items.append(f"<li><strong>{case}</strong> <em>{escape(where)}</em>: {passage}</li>")
+        shown = found.get(row["letter_id"]) or [("", "(the matching words could not be shown)")]
+        passages = "".join(f"<div><em>{escape(where)}</em>: {passage}</div>" for where, passage in shown)
+        items.append(f"<li><strong>{escape(row['case_number'] or 'no case number')}</strong>{passages}</li>")
     st.html("<ol style='padding-left:1.5em'>" + "".join(items) + "</ol>")
 
 
