@@ -10,7 +10,7 @@ import polars as pl
 from dashboard import data
 from etl import search
 
-PAGE_SIZE = 50
+PAGE_SIZE = 20  # letters per page of results, each with its passages
 # With filters, the index's best matches are joined to the filtered decisions; past this many the
 # join outgrows the time a search may take, and the page says that only the best were checked.
 MAX_FILTERED_HITS = 100_000

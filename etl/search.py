@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from html import escape
 from pathlib import Path
 
@@ -490,18 +491,23 @@ def _field_query(term: Term, field: str) -> tantivy.Query:
 
 # ---------------------------------------------------------------- highlighting
 
-def _term_spans(tokens: list[tuple[int, int, str]], term: Term) -> Iterator[tuple[int, int]]:
-    n = len(term.tokens)
-    for i in range(len(tokens) - n + 1):
-        window = tokens[i:i + n]
-        last = window[-1][2]
-        if all(w[2] == t for w, t in zip(window[:-1], term.tokens[:-1], strict=True)) and (
-                last.startswith(term.tokens[-1]) if term.prefix else last == term.tokens[-1]):
-            yield window[0][0], window[-1][1]
+@cache
+def _pattern(term: Term, ignore_case: bool) -> re.Pattern:
+    """A regular expression finding the term in lower-case text as the index reads it: whole words,
+    anything not a letter or digit between a phrase's words, any ending after a prefix. It starts
+    with the first word itself (the word boundary is checked behind it), which lets the regex
+    engine jump from one occurrence of that word to the next: ten times faster on a letter."""
+    first = re.escape(term.tokens[0])
+    rest = "".join(r"[\W_]+" + re.escape(token) for token in term.tokens[1:])
+    ending = r"[^\W_]*" if term.prefix else ""
+    return re.compile(rf"{first}(?<![^\W_]{first}){rest}{ending}(?![^\W_])", re.IGNORECASE if ignore_case else 0)
 
 
-def _tokens(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group().lower()) for m in WORD.finditer(text)]
+def _term_spans(text: str, term: Term) -> Iterator[tuple[int, int]]:
+    lowered = text.lower()
+    # A few characters change length when lower-cased (İ): then match the text as it is, ignoring case.
+    same_length = len(lowered) == len(text)
+    return (match.span() for match in _pattern(term, not same_length).finditer(lowered if same_length else text))
 
 
 def _wanted(terms: tuple[Term, ...], field: str | None) -> list[Term]:
@@ -511,8 +517,7 @@ def _wanted(terms: tuple[Term, ...], field: str | None) -> list[Term]:
 
 def match_spans(text: str, terms: tuple[Term, ...], field: str | None = None) -> list[tuple[int, int]]:
     """Character spans of `text` where a term matches (a phrase as one span), in order, merged."""
-    tokens = _tokens(text)
-    spans = sorted(span for term in _wanted(terms, field) for span in _term_spans(tokens, term))
+    spans = sorted(span for term in _wanted(terms, field) for span in _term_spans(text, term))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:
@@ -542,12 +547,14 @@ class _Window:
     covered: frozenset[int]  # the terms (by position in the query's terms) matched inside it
 
 
-def _best_window(text: str, terms: tuple[Term, ...], field: str | None, width: int,
-                 wanted: frozenset[int]) -> _Window | None:
+def _matches(text: str, terms: tuple[Term, ...], field: str | None) -> list[tuple[tuple[int, int], int]]:
+    """Every match in `text` of a term that can match in `field`: (span, the term's position), in order."""
+    wanted_here = _wanted(terms, field)
+    return sorted((span, n) for n, term in enumerate(terms) if term in wanted_here for span in _term_spans(text, term))
+
+
+def _best_window(found: list[tuple[tuple[int, int], int]], width: int, wanted: frozenset[int]) -> _Window | None:
     """Where a passage of `width` holds the most of the `wanted` terms (the first such place)."""
-    tokens = _tokens(text)
-    found = sorted((span, n) for n, term in enumerate(terms) if term in _wanted(terms, field)
-                   for span in _term_spans(tokens, term))
     if not found:
         return None
     reach = width * 2 // 3  # the matches counted together fit in the passage after its lead-in
@@ -574,7 +581,7 @@ def _passage_html(text: str, terms: tuple[Term, ...], field: str | None, width: 
 def snippet_html(text: str, terms: tuple[Term, ...], width: int = 260, field: str | None = None) -> str | None:
     """A passage of about `width` characters where the most different terms match close together (the
     first such place), highlighted; None when no term matches."""
-    window = _best_window(text, terms, field, width, frozenset(range(len(terms))))
+    window = _best_window(_matches(text, terms, field), width, frozenset(range(len(terms))))
     return _passage_html(text, terms, field, width, window) if window else None
 
 
@@ -584,11 +591,12 @@ def best_passages(candidates: list[tuple[str, str, str | None]], terms: tuple[Te
     holding the most terms, then the one holding the most of the terms still unshown, and so on, up
     to `limit`. Each as (where, highlighted HTML); empty when no candidate holds any term."""
     remaining = frozenset(range(len(terms)))
+    found = [(where, field, text, _matches(text, terms, field)) for where, field, text in candidates if text]
     shown: list[tuple[str, str]] = []
     while remaining and len(shown) < limit:
         best = None
-        for where, field, text in candidates:
-            window = _best_window(text, terms, field, width, remaining) if text else None
+        for where, field, text, matches in found:
+            window = _best_window(matches, width, remaining)
             if window and (best is None or len(window.covered & remaining) > len(best[3].covered & remaining)):
                 best = (where, field, text, window)
         if best is None or not best[3].covered & remaining:

@@ -16,7 +16,7 @@ from dashboard import data, letters_search, ui
 from etl import search
 
 PAGE = "letters"
-PAGE_SIZE = letters_search.PAGE_SIZE
+PAGE_SIZE = 50  # decisions per page of the list
 SEARCH_HELP = (
     "Words must all appear (in any field, any order). "
     '"functional improvement" finds the phrase; improv* finds words starting so; '
@@ -173,21 +173,21 @@ def _first_page() -> None:
     st.session_state["results_page"] = 1
 
 
-def _pages(total: int) -> int:
-    return max(1, -(-total // PAGE_SIZE))
+def _pages(total: int, size: int) -> int:
+    return max(1, -(-total // size))
 
 
-def _page_number(total: int) -> int:
+def _page_number(total: int, size: int) -> int:
     """The results page the reader is on (1-based), kept within the pages there are (filters may change)."""
-    pages = _pages(total)
+    pages = _pages(total, size)
     if st.session_state.get("results_page", 1) > pages:
         st.session_state["results_page"] = pages
     return st.session_state.get("results_page", 1)
 
 
-def _pager(total: int) -> None:
-    if _pages(total) > 1:
-        st.pagination(_pages(total), key="results_page")
+def _pager(total: int, size: int) -> None:
+    if _pages(total, size) > 1:
+        st.pagination(_pages(total, size), key="results_page")
 
 
 # ---------------------------------------------------------------- without a search: the decisions
@@ -203,13 +203,13 @@ LIST_LABELS = {
 def _decision_list(filters: data.Filters) -> None:
     total = ui.query("overview_totals", filters)["decisions"][0]
     st.subheader("Decisions, newest first")
-    page = _page_number(total)
+    page = _page_number(total, PAGE_SIZE)
     rows = ui.query("letters_list", filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     first = (page - 1) * PAGE_SIZE
     st.caption(f"Decisions {first + 1:,}–{first + rows.height:,} of {total:,}; click a row to read its letter."
                if rows.height else "No decision matches the filters.")
     _table(rows, LIST_LABELS, "decision-rows")
-    _pager(total)
+    _pager(total, PAGE_SIZE)
     ui.decisions_download(PAGE, filters)
 
 
@@ -256,24 +256,25 @@ def _search_results(text: str, filters: data.Filters) -> None:
                 "are not searched yet (the loader adds them; `python -m etl.search` catches up).")
     page = st.session_state.get("results_page", 1)
     results = _search(text, filters, page)
-    if page > _pages(results.matches) and page > 1:  # the filters changed under the reader's page number
-        results = _search(text, filters, _pages(results.matches))
+    size = letters_search.PAGE_SIZE
+    if page > _pages(results.matches, size) and page > 1:  # the filters changed under the reader's page number
+        results = _search(text, filters, _pages(results.matches, size))
     matches = results.matches
     st.subheader(f"{matches:,} letter{' matches' if matches == 1 else 's match'} the search and the filters")
     if results.capped:
         st.caption(f"With filters, the {letters_search.MAX_FILTERED_HITS:,} letters that match the words best are "
                    "the ones checked against the filters: add words or narrow the filters to reach them all.")
-    page = _page_number(matches)
+    page = _page_number(matches, size)
     rows = results.rows
     if rows.is_empty():
         st.caption("No letter matches. Try fewer words, OR, a prefix (improv*), or fewer filters.")
         return
-    first = (page - 1) * PAGE_SIZE
+    first = (page - 1) * size
     st.caption(f"Letters {first + 1:,}–{first + rows.height:,} of {matches:,}, most relevant first; click a row "
                "to read the letter. Where each matched is shown below the table.")
     _table(rows.select("letter_id", "case_number", "decision_date", "decisions", "score"), SEARCH_LABELS,
            "search-rows")
-    _pager(matches)
+    _pager(matches, size)
     _passages(rows, query.terms)
 
 
