@@ -91,14 +91,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--browser", action="store_true", help="also time opening a letter in Chromium")
+    parser.add_argument("--no-sync", action="store_true",
+                        help="search the index as it is (while another process builds it), without catching up")
     args = parser.parse_args()
     db = args.db.absolute()
 
-    started = time.perf_counter()
-    added = search.sync_index(db, progress=True)
-    build = time.perf_counter() - started
-    if added:
-        print(f"index: added {added:,} letters in {build:,.0f} s ({added / build:,.0f} letters/s)")
+    if not args.no_sync:
+        started = time.perf_counter()
+        added = search.sync_index(db, progress=True)
+        build = time.perf_counter() - started
+        if added:
+            print(f"index: added {added:,} letters in {build:,.0f} s ({added / build:,.0f} letters/s)")
     con = data.connect(db)
     index = search.LetterIndex.open(db)
     status = search.index_status(db, con)
