@@ -294,11 +294,12 @@ def index_status(db_path: Path, con: duckdb.DuckDBPyConnection) -> IndexStatus:
     return index.status(con)
 
 
-def normalise_case_number(typed: str) -> str:
-    """'cm16 0242302', 'CM160242302' and ' CM16–0242302 ' all mean CM16-0242302, as letters print it."""
+def normalise_case_number(typed: str) -> str | None:
+    """'cm16 0242302', 'CM160242302' and ' CM16–0242302 ' all mean CM16-0242302, as letters print it;
+    None when what was typed cannot be a case number."""
     compact = re.sub(r"\s+", "", typed).upper().replace("–", "-").replace("—", "-")
     match = CASE_NUMBER.fullmatch(compact)
-    return f"{match[1]}-{match[2]}" if match else compact
+    return f"{match[1]}-{match[2]}" if match else None
 
 
 # ---------------------------------------------------------------- the query language
@@ -452,7 +453,8 @@ class _Parser:
         if not tokens:
             return None  # punctuation alone: nothing the index could hold
         if prefix and len(tokens[-1]) < MIN_PREFIX:
-            raise QueryError(f"“{value}”: a prefix needs at least {MIN_PREFIX} letters before the *.")
+            # The message names no part of the search: it may come from a link, and is shown as Markdown.
+            raise QueryError(f"A prefix needs at least {MIN_PREFIX} letters or digits before the *.")
         return Term(tokens, prefix, field)
 
 

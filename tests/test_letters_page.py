@@ -112,6 +112,18 @@ def test_an_unknown_case_number_says_so(app):
     assert "No letter with case number CM99-0000001" in app.warning[0].value
 
 
+@pytest.mark.parametrize(("case", "q", "warned"), [
+    ("![x](http://example.com/a.png)", "", True),
+    ("", "![x](http://example.com/a.png)*", False),  # a valid search, for the words x, http, example...
+    ("", "x* ![x](http://example.com/a.png)", True),
+    ("", "(![x](http://example.com/a.png)", True),
+])
+def test_a_link_cannot_put_markdown_on_the_page(search_db, monkeypatch, case, q, warned):
+    app = open_letters(search_db, monkeypatch, case=case, q=q)
+    assert "example.com" not in markdown_and_captions(app).lower()
+    assert bool(app.warning) == warned, "the page should say what is wrong with the search or the case number"
+
+
 def test_search_terms_are_highlighted_in_the_open_letter(search_db, monkeypatch):
     app = open_letters(search_db, monkeypatch, case="CM16-0000101", q="opioid")
     assert "from the <mark>opioid</mark>" in html(app)
@@ -128,9 +140,9 @@ def test_letter_text_written_as_markdown_or_html_is_shown_literally(search_db, m
     for tag in ("<img", "<script", "<b>", "<a "):
         assert tag not in view
     # And nothing from the letter went through Markdown (which would fetch the image).
-    assert "example.com" not in markdown_and_captions(app)
+    assert "example.com" not in markdown_and_captions(app).lower()
     with_search = search_for(app, "lyrica OR notes")
-    assert "example.com" not in markdown_and_captions(with_search)
+    assert "example.com" not in markdown_and_captions(with_search).lower()
     assert "[the <mark>notes</mark>](http://example.com/<mark>notes</mark>)" in html(with_search)
 
 

@@ -181,7 +181,7 @@ def test_results_are_ranked_by_relevance(con, index):
     ("(norco", "does not close it"),
     ("norco)", "without an opening one"),
     ('"functional improvement', "quotation mark"),
-    ("n*", "at least 2 letters"),
+    ("n*", "at least 2 letters or digits"),
     ("norco NOT", "must be followed"),
 ])
 def test_a_query_that_cannot_be_read_says_why(text, message):
@@ -195,6 +195,8 @@ def test_a_query_that_cannot_be_read_says_why(text, message):
     (" CM16 0242302 ", "CM16-0242302"),
     ("CM160242302", "CM16-0242302"),
     ("CM16–0242302", "CM16-0242302"),  # an en dash, as word processors write it
+    ("![x](http://example.com/a.png)", None),
+    ("0242302", None),
 ])
 def test_case_numbers_are_read_whatever_the_spacing_and_case(typed, expected):
     assert search.normalise_case_number(typed) == expected

@@ -18,10 +18,10 @@ from etl import search
 PAGE = "letters"
 PAGE_SIZE = 50  # decisions per page of the list
 SEARCH_HELP = (
-    "Words must all appear (in any field, any order). "
-    '"functional improvement" finds the phrase; improv* finds words starting so; '
-    "lyrica OR pregabalin finds either; NOT or a minus leaves out (-norco); brackets group. "
-    "treatment:, rationale:, guideline: or text: limit a word to one part of the letter. "
+    "Every word must appear, in any field and order. "
+    '`"functional improvement"` finds the phrase; `improv*` finds words starting so; '
+    "`lyrica OR pregabalin` finds either; `NOT` or a minus leaves out (`-norco`); brackets group. "
+    "`treatment:`, `rationale:`, `guideline:` or `text:` before a word looks only there. "
     "Results are ranked by relevance: matches in the treatment count most, then the rationale."
 )
 OUTCOME_WORDS = {"upheld": "Upheld", "overturned": "Overturned"}
@@ -50,6 +50,10 @@ def _open_letter_section(terms: tuple) -> None:
     letter_id = st.session_state.get("open_letter")
     if typed:
         case_number = search.normalise_case_number(typed)
+        if case_number is None:  # not echoed: it may come from a link, and warnings are Markdown
+            st.warning("That is not a case number: they look like CM16-0242302 (letters, two digits of the year, "
+                       "a dash, then digits).")
+            return
         found = ui.query("letter_by_case", case_number=case_number)
         if found.is_empty():
             st.warning(f"No letter with case number {case_number} is in the database. Check the number, "
