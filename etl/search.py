@@ -34,7 +34,7 @@ import polars as pl
 import tantivy
 
 DEFAULT_DB = Path("data/imr.duckdb")
-FORMAT = 1  # bump when the index's fields change: an index of another format is built again
+FORMAT = 2  # bump when the index's fields change: an index of another format is built again
 MANIFEST = "imr-search.json"
 BATCH_LETTERS = 20_000  # letters per commit: an interrupted run keeps every finished batch
 WRITER_HEAP = 200_000_000  # bytes tantivy buffers before writing a segment
@@ -80,11 +80,19 @@ def words(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- building the index
 
+# Kept in the index but not searched (bytes, not indexed): what a result row shows. The texts are
+# stored too, so a page of results and its passages come from the index alone: fetching 20 letters'
+# texts from the date-sorted DuckDB tables takes seconds at a million letters, from the index a few ms.
+SHOWN = ("case_number", "decision_date", "decisions")
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("letter_id", stored=False, indexed=True, fast=True)
     for name in FIELDS:
-        builder.add_text_field(name, stored=False, tokenizer_name="default", index_option="position")
+        builder.add_text_field(name, stored=True, tokenizer_name="default", index_option="position")
+    for name in SHOWN:
+        builder.add_bytes_field(name, stored=True, indexed=False)
     return builder.build()
 
 
@@ -145,22 +153,28 @@ def _missing_ids(con: duckdb.DuckDBPyConnection, index: tantivy.Index) -> pl.Ser
     return every.filter(~every.is_in(indexed.implode())).sort()
 
 
-# One row per letter of a batch: what each field of its document holds.
+# One row per letter of a batch: what each field of its document holds. The guideline lines go in
+# as pairs per decision (claims administrator's, IMR reviewer's; '' when absent), so the page can say
+# which decision and side a passage comes from.
 _BATCH_TEXTS = """
-SELECT t.letter_id, t.full_text, d.treatments, d.rationales, d.guidelines
+SELECT t.letter_id, t.full_text, l.case_number, CAST(l.decision_date AS VARCHAR) AS decision_date,
+       d.treatments, d.outcomes, d.rationales, d.guidelines
 FROM letter_texts t
 JOIN batch b USING (letter_id)
+JOIN letters l USING (letter_id)
 LEFT JOIN (
     SELECT d.letter_id,
            list(d.treatment ORDER BY d.item_no) AS treatments,
+           list(CAST(d.outcome AS VARCHAR) ORDER BY d.item_no) AS outcomes,
            list(x.rationale ORDER BY d.item_no) AS rationales,
-           flatten(list([x.ca_guideline_text, x.imr_guideline_text] ORDER BY d.item_no)) AS guidelines
+           flatten(list([coalesce(x.ca_guideline_text, ''), coalesce(x.imr_guideline_text, '')]
+                        ORDER BY d.item_no)) AS guidelines
     FROM decisions d
     JOIN decision_texts x USING (letter_id, item_no)
     WHERE d.letter_id BETWEEN $low AND $high
     GROUP BY d.letter_id
 ) d USING (letter_id)
-WHERE t.letter_id BETWEEN $low AND $high
+WHERE t.letter_id BETWEEN $low AND $high AND l.letter_id BETWEEN $low AND $high
 """
 
 
@@ -169,14 +183,16 @@ def _documents(con: duckdb.DuckDBPyConnection, batch: pl.Series) -> Iterator[tan
     with con.cursor() as cursor:
         cursor.register("batch", frame)
         rows = cursor.execute(_BATCH_TEXTS, {"low": batch[0], "high": batch[-1]}).fetchall()
-    for letter_id, full_text, treatments, rationales, guidelines in rows:
+    for letter_id, full_text, case_number, decision_date, treatments, outcomes, rationales, guidelines in rows:
         doc = tantivy.Document()
         doc.add_unsigned("letter_id", letter_id)
         doc.add_text("full_text", full_text)
         for name, texts in (("treatment", treatments), ("rationale", rationales), ("guideline", guidelines)):
             for text in texts or ():
-                if text:
-                    doc.add_text(name, text)
+                doc.add_text(name, text or "")
+        summary = "; ".join(f"{t} ({o})" for t, o in zip(treatments or (), outcomes or (), strict=True))
+        for name, value in (("case_number", case_number), ("decision_date", decision_date), ("decisions", summary)):
+            doc.add_bytes(name, (value or "").encode())
         yield doc
 
 
@@ -275,14 +291,34 @@ class LetterIndex:
     def count(self, query: "SearchQuery") -> int:
         return self.index.searcher().search(query.tantivy, limit=0, count=True).count
 
-    def hits(self, query: "SearchQuery", limit: int, offset: int = 0) -> tuple[pl.DataFrame, int]:
-        """The best `limit` matches after `offset` (letter_id, score), best first, and how many match in all."""
+    def hits(self, query: "SearchQuery", limit: int, offset: int = 0) -> "Hits":
+        """The best `limit` matches after `offset`, best first, and how many match in all."""
         searcher = self.index.searcher()
         result = searcher.search(query.tantivy, limit=limit, count=True, offset=offset)
-        ids = searcher.fast_field_values("letter_id", [address for _, address in result.hits])
+        addresses = [address for _, address in result.hits]
+        ids = searcher.fast_field_values("letter_id", addresses)
         frame = pl.DataFrame({"letter_id": ids, "score": [score for score, _ in result.hits]},
                              schema={"letter_id": pl.Int32, "score": pl.Float32})
-        return frame, result.count
+        return Hits(frame, dict(zip(ids, addresses, strict=True)), result.count)
+
+    def letters(self, hits: "Hits", letter_ids: list[int]) -> list[dict]:
+        """What the index keeps of these letters (from `hits`): the fields of SHOWN and the texts by field,
+        each text field as a list (per decision; guideline lines in pairs, claims administrator's first)."""
+        searcher = self.index.searcher()
+        found = []
+        for letter_id in letter_ids:
+            doc = searcher.doc(hits.addresses[letter_id])
+            letter = {name: (doc.get_first(name) or b"").decode() or None for name in SHOWN}
+            letter |= {name: doc.get_all(name) for name in FIELDS}
+            found.append(letter | {"letter_id": letter_id})
+        return found
+
+
+@dataclass(frozen=True)
+class Hits:
+    frame: pl.DataFrame  # letter_id, score; best first
+    addresses: dict  # letter_id -> where the index keeps the letter
+    count: int  # how many letters match in all (beyond those read)
 
 
 def index_status(db_path: Path, con: duckdb.DuckDBPyConnection) -> IndexStatus:

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dashboard import data
+from dashboard import data, letters_search
 from etl import search
 from etl.load import load
 
@@ -43,9 +43,9 @@ def cases(con, letter_ids) -> list[str]:
 
 def found(con, index, text: str) -> list[str]:
     """Case numbers matching `text`, best first."""
-    hits, total = index.hits(search.parse_query(text), 100)
-    assert total == hits.height
-    return cases(con, hits["letter_id"].to_list())
+    hits = index.hits(search.parse_query(text), 100)
+    assert hits.count == hits.frame.height
+    return cases(con, hits.frame["letter_id"].to_list())
 
 
 # ---------------------------------------------------------------- the index follows the database
@@ -210,10 +210,8 @@ def test_case_lookup_finds_any_letter(con):
 
 # ---------------------------------------------------------------- combined with the shared filters
 
-def search_rows(con, index, text: str, filters: data.Filters, limit: int = 50, offset: int = 0) -> pl.DataFrame:
-    hits, _ = index.hits(search.parse_query(text), 1000)
-    return data.run_query(con, "letters_search", filters.params() | {"limit": limit, "offset": offset},
-                          tables={"search_hits": hits})
+def results(con, index, text: str, filters: data.Filters, page: int = 1, page_size: int = 20):
+    return letters_search.search_page(con, index, search.parse_query(text), filters, page, page_size)
 
 
 @pytest.mark.parametrize(("filters", "expected"), [
@@ -224,22 +222,41 @@ def search_rows(con, index, text: str, filters: data.Filters, limit: int = 50, o
     (data.Filters(categories=("Surgery",)), set()),
 ])
 def test_search_combines_with_the_filters(con, index, filters, expected):
-    rows = search_rows(con, index, "gabapentin", filters)
-    assert set(rows["case_number"]) == expected
-    assert rows["matches"].to_list() == [len(expected)] * len(expected)
+    found = results(con, index, "gabapentin", filters)
+    assert set(found.rows["case_number"]) == expected
+    assert found.matches == len(expected)
+    assert not found.capped
 
 
-def test_search_results_list_only_the_decisions_the_filters_select_and_page(con, index):
-    rows = search_rows(con, index, "gabapentin", data.Filters(outcomes=("overturned",)))
-    by_case = dict(zip(rows["case_number"], rows["decisions"], strict=True))
-    assert by_case["CM16-0000101"] == "Gabapentin 600mg #90 (overturned)"
-    first, second = (search_rows(con, index, "gabapentin", data.Filters(), limit=2, offset=offset)
-                     for offset in (0, 2))
-    assert first.height == 2 and second.height == 1
-    assert set(first["case_number"]) | set(second["case_number"]) == {INJECTION_CASE, "CM16-0000101",
-                                                                      "CM17-0000106"}
-    assert first["score"].to_list() == sorted(first["score"].to_list(), reverse=True)
-    assert first["score"].min() >= second["score"].max()
+@pytest.mark.parametrize("filters", [data.Filters(), data.Filters(date_from=date(2010, 1, 1))])
+def test_search_results_page_through_every_match_best_first(con, index, filters):
+    first, second = (results(con, index, "gabapentin", filters, page=page, page_size=2) for page in (1, 2))
+    assert (first.rows.height, second.rows.height, first.matches, second.matches) == (2, 1, 3, 3)
+    assert set(first.rows["case_number"]) | set(second.rows["case_number"]) == {
+        INJECTION_CASE, "CM16-0000101", "CM17-0000106"}
+    assert first.rows["score"].to_list() == sorted(first.rows["score"].to_list(), reverse=True)
+    assert first.rows["score"].min() >= second.rows["score"].max()
+
+
+def test_a_result_row_shows_the_letter_and_where_it_matched(con, index):
+    found = results(con, index, 'gabapentin "neuropathic pain"', data.Filters(outcomes=("overturned",)))
+    row = found.rows.filter(pl.col("case_number") == "CM16-0000101").row(0, named=True)
+    assert row["decision_date"] == date(2016, 11, 15)
+    assert row["decisions"] == "Norco 10/325mg #60 (upheld); Gabapentin 600mg #90 (overturned)"
+    assert found.passages[row["letter_id"]] == [
+        ("item 2, rationale", "The records document <mark>neuropathic pain</mark> with a 30% reduction in pain "
+                              "on the medication. Therefore, the request is medically necessary."),
+        ("item 2, treatment", "<mark>Gabapentin</mark> 600mg #90"),
+    ]
+    guideline = results(con, index, "guideline:odg", data.Filters()).passages
+    assert ("item 2, claims administrator's guideline", "Decision based on Non-MTUS Citation Official Disability "
+            "Guidelines (<mark>ODG</mark>), Pain Chapter.") in guideline[row["letter_id"]]
+
+
+def test_with_filters_only_the_best_matches_are_checked_and_the_page_says_so(con, index, monkeypatch):
+    monkeypatch.setattr(letters_search, "MAX_FILTERED_HITS", 2)
+    found = results(con, index, "gabapentin", data.Filters(date_from=date(2010, 1, 1)))
+    assert found.capped and found.matches == 2
 
 
 # ---------------------------------------------------------------- highlighting

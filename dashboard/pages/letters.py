@@ -233,8 +233,8 @@ def _table(rows: pl.DataFrame, labels: dict[str, str], key: str) -> None:
 
 # ---------------------------------------------------------------- the search
 
-SEARCH_LABELS = {"case_number": "Case number", "decision_date": "Decided",
-                 "decisions": "Decisions (those the filters select)", "score": "Relevance"}
+SEARCH_LABELS = {"case_number": "Case number", "decision_date": "Decided", "decisions": "Decisions",
+                 "score": "Relevance"}
 
 
 def _terms(text: str) -> tuple:
@@ -246,7 +246,7 @@ def _terms(text: str) -> tuple:
 
 def _search_results(text: str, filters: data.Filters) -> None:
     try:
-        query = search.parse_query(text)
+        search.parse_query(text)  # a search that cannot be read is explained, not run
     except search.QueryError as problem:
         st.warning(f"{problem} {SEARCH_HELP}")
         return
@@ -279,14 +279,13 @@ def _search_results(text: str, filters: data.Filters) -> None:
     _table(rows.select("letter_id", "case_number", "decision_date", "decisions", "score"), SEARCH_LABELS,
            "search-rows")
     _pager(matches, size)
-    _passages(rows, query.terms)
+    _passages(results)
 
 
-def _passages(rows: pl.DataFrame, terms: tuple) -> None:
-    found = letters_search.passages(_connection(), rows["letter_id"].to_list(), terms)
+def _passages(results: letters_search.ResultsPage) -> None:
     items = []
-    for row in rows.iter_rows(named=True):
-        shown = found.get(row["letter_id"]) or [("", "(the matching words could not be shown)")]
+    for row in results.rows.iter_rows(named=True):
+        shown = results.passages.get(row["letter_id"]) or [("", "(the matching words could not be shown)")]
         passages = "".join(f"<div><em>{escape(where)}</em>: {passage}</div>" for where, passage in shown)
         items.append(f"<li><strong>{escape(row['case_number'] or 'no case number')}</strong>{passages}</li>")
     st.html("<ol style='padding-left:1.5em'>" + "".join(items) + "</ol>")
