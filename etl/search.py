@@ -49,6 +49,9 @@ FIELDS = {
     "full_text": ("text", 1.0),
 }
 FIELD_BY_PREFIX = {prefix: name for name, (prefix, _) in FIELDS.items()}
+# A word with no field before it is looked for in these: the full text holds the rationales and
+# guideline lines too, and searching them again would double the work of a common phrase.
+DEFAULT_FIELDS = ("treatment", "full_text")
 TIE_BREAKER = 0.3  # a word found in several fields counts a little more than in one
 
 # tantivy's default tokenizer splits on anything that is not alphanumeric and drops longer tokens.
@@ -288,9 +291,6 @@ class LetterIndex:
             return IndexStatus(indexed, letters, False, "was built for an earlier version of the database")
         return IndexStatus(indexed, letters, True)
 
-    def count(self, query: "SearchQuery") -> int:
-        return self.index.searcher().search(query.tantivy, limit=0, count=True).count
-
     def hits(self, query: "SearchQuery", limit: int, offset: int = 0) -> "Hits":
         """The best `limit` matches after `offset`, best first, and how many match in all."""
         searcher = self.index.searcher()
@@ -504,7 +504,7 @@ def _positive_terms(node: object) -> Iterator[Term]:
 
 def _compile(node: object) -> tantivy.Query:
     if isinstance(node, Term):
-        fields = [node.field] if node.field else list(FIELDS)
+        fields = [node.field] if node.field else list(DEFAULT_FIELDS)
         per_field = [tantivy.Query.boost_query(_field_query(node, name), FIELDS[name][1]) for name in fields]
         return per_field[0] if len(per_field) == 1 else tantivy.Query.disjunction_max_query(per_field, TIE_BREAKER)
     if isinstance(node, Any):

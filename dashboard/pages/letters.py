@@ -22,7 +22,7 @@ SEARCH_HELP = (
     '`"functional improvement"` finds the phrase; `improv*` finds words starting so; '
     "`lyrica OR pregabalin` finds either; `NOT` or a minus leaves out (`-norco`); brackets group. "
     "`treatment:`, `rationale:`, `guideline:` or `text:` before a word looks only there. "
-    "Results are ranked by relevance: matches in the treatment count most, then the rationale."
+    "Results are ranked by relevance: a match in a treatment counts three times a match elsewhere."
 )
 OUTCOME_WORDS = {"upheld": "Upheld", "overturned": "Overturned"}
 
@@ -224,7 +224,7 @@ def _table(rows: pl.DataFrame, labels: dict[str, str], key: str) -> None:
             config[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
         elif name == "score":
             config[name] = st.column_config.NumberColumn(label, format="%.1f", help="How well the letter matches: "
-                                                         "more of the words, more often, in the treatment first.")
+                                                         "rarer words, found more often, in the treatment above all.")
         else:
             config[name] = st.column_config.Column(label)
     st.dataframe(rows, hide_index=True, width="stretch", column_config=config, key=key,
