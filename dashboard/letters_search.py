@@ -13,7 +13,7 @@ from etl import search
 PAGE_SIZE = 20  # letters per page of results, each with its passages
 # With filters, the index's best matches are checked against the filtered decisions; past this
 # many the check outgrows the time a search may take, and the page says only the best were checked.
-MAX_FILTERED_HITS = 100_000
+MAX_FILTERED_HITS = 20_000
 ROW_SCHEMA = {"letter_id": pl.Int32, "case_number": pl.String, "decision_date": pl.Date, "decisions": pl.String,
               "score": pl.Float32}
 
