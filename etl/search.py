@@ -4,7 +4,8 @@
 
 One document per letter, built from the database's stored texts (never from the letter files):
 the treatments (`decisions`), the rationales and both guideline lines (`decision_texts`) and the
-full text (`letter_texts`). The index lives beside the database, `imr.duckdb` -> `imr.search/`,
+full text (`letter_texts`). The index keeps those texts and what a result row shows, so a page of
+results with its highlighted passages is read from the index alone. The index lives beside the database, `imr.duckdb` -> `imr.search/`,
 and follows it: `sync_index` adds only the letters not yet in it, so after each load it indexes
 the new letters, and after an interrupted run it catches up. A rebuilt database numbers its
 letters afresh, so the index notes which build of the database it follows and starts over when
