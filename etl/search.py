@@ -5,11 +5,11 @@
 One document per letter, built from the database's stored texts (never from the letter files):
 the treatments (`decisions`), the rationales and both guideline lines (`decision_texts`) and the
 full text (`letter_texts`). The index keeps those texts and what a result row shows, so a page of
-results with its highlighted passages is read from the index alone. The index lives beside the database, `imr.duckdb` -> `imr.search/`,
-and follows it: `sync_index` adds only the letters not yet in it, so after each load it indexes
-the new letters, and after an interrupted run it catches up. A rebuilt database numbers its
-letters afresh, so the index notes which build of the database it follows and starts over when
-that changes.
+results with its highlighted passages is read from the index alone. The index lives beside the
+database, `imr.duckdb` -> `imr.search/`, and follows it: `sync_index` adds only the letters not
+yet in it, so after each load it indexes the new letters, and after an interrupted run it
+catches up. A rebuilt database numbers its letters afresh, so the index notes which build of the
+database it follows and starts over when that changes.
 
 Words are split on anything that is not a letter or digit and lower-cased, nothing more (no
 stemming): a word matches exactly that word, `improv*` every word starting so, which is what a
@@ -39,6 +39,7 @@ FORMAT = 2  # bump when the index's fields change: an index of another format is
 MANIFEST = "imr-search.json"
 BATCH_LETTERS = 20_000  # letters per commit: an interrupted run keeps every finished batch
 WRITER_HEAP = 200_000_000  # bytes tantivy buffers before writing a segment
+DUCKDB_MEMORY_LIMIT = "512MB"  # what reading the texts may hold, as the loader allows
 MIN_PREFIX = 2  # a shorter prefix would match most of the vocabulary
 
 # Field name -> (what the searcher types before a colon, boost). The treatment names matter most:
@@ -210,6 +211,8 @@ def sync_index(db_path: Path, progress: bool = False) -> int:
     path = index_path(db_path)
     try:
         con = duckdb.connect(str(db_path), read_only=True)
+        # DuckDB would otherwise cache the database's blocks up to most of the machine's memory.
+        con.execute("SET memory_limit = $limit", {"limit": DUCKDB_MEMORY_LIMIT})
     except duckdb.Error as exc:
         raise SearchError(f"The database {db_path} cannot be opened to index it ({exc}).") from None
     try:
