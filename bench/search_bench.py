@@ -173,6 +173,12 @@ def browser_open_times(db: Path, cases: list[str]) -> None:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"{base}/letters")  # warm the server: connection, filter options, first page
             page.get_by_role("heading", name="Letters").wait_for(timeout=120_000)
+            baseline = []  # the same page without a letter: what Streamlit itself takes to load a page
+            for _ in cases:
+                started = time.perf_counter()
+                page.goto(f"{base}/letters")
+                page.get_by_role("heading", name="Decisions, newest first").wait_for(timeout=60_000)
+                baseline.append(time.perf_counter() - started)
             by_link = []
             for case in cases:
                 started = time.perf_counter()
@@ -191,6 +197,7 @@ def browser_open_times(db: Path, cases: list[str]) -> None:
             browser.close()
         print(f"open a letter in the page in Chromium (case number typed, to its heading): {quantiles(in_page)}")
         print(f"open a letter by its link in Chromium (new page load, to its heading): {quantiles(by_link)}")
+        print(f"  for comparison, the Letters page loaded without a letter:              {quantiles(baseline)}")
     finally:
         server.terminate()
         server.wait(timeout=30)

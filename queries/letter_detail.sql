@@ -9,4 +9,4 @@ SELECT
     CAST(patient_sex AS VARCHAR) AS patient_sex, t.full_text
 FROM letters l
 JOIN letter_texts t USING (letter_id)
-WHERE l.letter_id = $letter_id
+WHERE l.letter_id = $letter_id AND t.letter_id = $letter_id  -- both sides: each scan skips to the letter
