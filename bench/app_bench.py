@@ -72,9 +72,10 @@ def filter_combinations(con) -> dict[str, data.Filters]:
 def page_params(con, page: str, filters: data.Filters) -> dict[str, object]:
     params = filters.params() | {"period": "month", "limit": 1000, "standard_days": 30, "expedited_days": 3}
     if page == "letters":
-        # The page opens the first listed letter; pick it the same way.
-        first = data.run_query(con, "letters_list", filters.params() | {"limit": 1})
-        params["letter_id"] = first["letter_id"][0] if first.height else -1
+        # The page shows the first page of results and opens the first listed letter by its case number.
+        first = data.run_query(con, "letters_list", filters.params() | {"limit": 1, "offset": 0})
+        params |= {"limit": 50, "offset": 0, "letter_id": first["letter_id"][0] if first.height else -1,
+                   "case_number": first["case_number"][0] if first.height else ""}
     if page == "medications":
         params["limit"] = 25
     if page == "reasons":

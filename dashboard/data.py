@@ -42,7 +42,9 @@ PAGE_QUERIES: dict[str, tuple[str, ...]] = {
                 "reasons_by_drug_class", "reasons_by_specialty", "reasons_trend", "reasons_decisions"),
     "timeliness": (*SENTENCE_QUERIES, "overview_trend", "timeliness_by_period"),
     "compare": (*SENTENCE_QUERIES, "compare_groups"),
-    "letters": (*SENTENCE_QUERIES, "letters_list", "letter_detail", "letter_decisions"),
+    # The search's own queries (letters_search, letters_search_texts) read the index's matches:
+    # bench/search_bench.py times them.
+    "letters": (*SENTENCE_QUERIES, "letters_list", "letter_by_case", "letter_detail", "letter_decisions"),
     "data_quality": ("quality_load_runs", "quality_files", "quality_rejection_reasons", "quality_rejected",
                      "quality_warnings", "quality_field_coverage"),
 }
@@ -402,10 +404,13 @@ def _parameters(name: str) -> tuple[str, ...]:
 
 
 def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None,
-              timeout: float | None = None) -> pl.DataFrame:
-    """One question's rows. With a timeout, a query still running after that many seconds is interrupted."""
+              timeout: float | None = None, tables: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:
+    """One question's rows. With a timeout, a query still running after that many seconds is interrupted;
+    `tables` are frames the SQL reads by name (the search index's matches)."""
     # A cursor per query: sessions share one connection, and a cursor is what makes that thread-safe.
     with con.cursor() as cursor:
+        for table, frame in (tables or {}).items():
+            cursor.register(table, frame)
         timer = threading.Timer(timeout, cursor.interrupt) if timeout else None
         if timer:
             timer.start()

@@ -45,6 +45,7 @@ import duckdb
 import polars as pl
 from tqdm import tqdm
 
+from etl import search
 from etl.db import append_decision_facts, create_schema
 from etl.extract import Extracted, extract_bytes, find_letters
 from etl.parse import PARSER_VERSION, parse_extracted
@@ -733,17 +734,31 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
                               f"the parser changed from version {previous.parser_version} to {PARSER_VERSION}")
             reparsed = _reparse(target, previous, workers, show_progress, reparse_reason)
             previous = _read_previous(target)
+            # The index holds the old parse's treatments and rationales: build it again from the new one.
+            shutil.rmtree(search.index_path(target), ignore_errors=True)
         rebuild_reason = "--rebuild was given" if rebuild else None
         paths = list(dict.fromkeys(str(p.absolute()) for p in find_letters(sources)))
         if previous and rebuild:
             paths = _rebuild_paths(target, paths, drop_missing, show_progress)
         run_id = previous.next_run_id if previous else 1
         if reparsed is not None and not sources:  # --reparse alone: nothing more to load
+            _sync_search_index(target, show_progress)
             return LoadResult(RunCounts(), run_id - 1, False, None, time.monotonic() - started, reparsed,
                               reparse_reason)
         counts = _load_files(target, paths, previous if not rebuild else None, previous is not None, workers,
                              RunRow(run_id, started_at, sources, RunCounts(), rebuild), show_progress, wait_seconds)
+        _sync_search_index(target, show_progress)
     return LoadResult(counts, run_id, rebuild, rebuild_reason, time.monotonic() - started, reparsed, reparse_reason)
+
+
+def _sync_search_index(target: Path, show_progress: bool) -> None:
+    """The search index follows the database: it gets the letters not yet in it (etl/search.py)."""
+    if not target.exists():
+        return
+    try:
+        search.sync_index(target, progress=show_progress)
+    except search.SearchError as problem:
+        print(f"The letters are loaded, but: {problem}", file=sys.stderr)
 
 
 def _rebuild_paths(target: Path, paths: list[str], drop_missing: bool, show_progress: bool) -> list[str]:

@@ -9,5 +9,5 @@ SELECT
     ur_authorized, ur_authorized_quantity, t.ca_guideline_text, t.imr_guideline_text, t.rationale
 FROM decisions d
 JOIN decision_texts t USING (letter_id, item_no)
-WHERE d.letter_id = $letter_id
+WHERE d.letter_id = $letter_id AND t.letter_id = $letter_id  -- both sides: each scan skips to the letter
 ORDER BY d.item_no

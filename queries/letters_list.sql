@@ -1,6 +1,7 @@
 -- Question: which decisions match the filters (newest first, for reading letter by letter)?
--- Grain: one row per decision, the newest $limit (the page states the full count beside it).
--- Parameters: the shared filters; $limit (INTEGER).
+-- Grain: one row per decision; one page of $limit rows after the first $offset (the page pages
+--   through all of them, the count coming from the filter sentence's totals).
+-- Parameters: the shared filters; $limit, $offset (INTEGER).
 SELECT
     letter_id, case_number, decision_date, item_no, treatment,
     CAST(outcome AS VARCHAR)          AS outcome,
@@ -10,4 +11,4 @@ SELECT
     reviewer_specialty, reviewer_ca_licence, age_band, patient_sex
 FROM filtered
 ORDER BY decision_date DESC NULLS LAST, letter_id DESC, item_no
-LIMIT $limit
+LIMIT $limit OFFSET $offset

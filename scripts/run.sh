@@ -13,5 +13,7 @@ if [ ! -f "$db" ]; then
     # The sample holds a few deliberately bad files; the loader lists them as rejected and exits 1.
     .venv/bin/python -m etl.load data/sample --db "$db" || [ $? -eq 1 ]
 fi
+# The loader keeps the search index beside the database; this catches up one built before it (a no-op otherwise).
+.venv/bin/python -m etl.search --db "$db" --quiet
 export IMR_DB="$db"
 exec .venv/bin/streamlit run serve.py --server.headless true "$@"

@@ -33,3 +33,20 @@ def dashboard_con(dashboard_db: Path) -> duckdb.DuckDBPyConnection:
     con = data.connect(dashboard_db)
     yield con
     con.close()
+
+
+SEARCH_FIXTURE_LETTERS = Path(__file__).parent / "fixtures" / "search"
+
+
+@pytest.fixture(scope="session")
+def search_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dashboard's fixture letters plus tests/fixtures/search/ (a letter whose treatment and rationale
+    are written as Markdown and HTML), loaded the real way: the loader also builds the search index."""
+    path = tmp_path_factory.mktemp("search") / "imr.duckdb"
+    loaded = subprocess.run(
+        [sys.executable, "-m", "etl.load", str(FIXTURE_LETTERS), str(SEARCH_FIXTURE_LETTERS), "--db", str(path),
+         "--quiet", "--workers", "1"],
+        capture_output=True, text=True, cwd=data.PROJECT_DIR, check=False,
+    )
+    assert loaded.returncode in (0, 1) and path.exists(), f"the loader failed:\n{loaded.stderr}"
+    return path

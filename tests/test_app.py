@@ -125,11 +125,13 @@ def test_a_chart_click_sets_the_filter_it_shows(monkeypatch):
 
 
 def test_letters_page_opens_the_chosen_letter(app):
+    # More in tests/test_letters_page.py.
     open_page(app, "letters")
-    app.multiselect(key="drug").set_value(["omeprazole"]).run()
-    assert app.subheader[0].value == "CM17-0000105"
-    assert any("Omeprazole 20mg #60: upheld" in m.value for m in app.markdown)
-    assert any("Muscle relaxants are for short courses only" in t.value for t in app.text)
+    app.text_input(key="case").set_value("CM17-0000105").run()
+    letter = "\n".join(element.proto.body for element in app.get("html"))
+    assert "<h3>Case CM17-0000105</h3>" in letter
+    assert "<h4>1. Omeprazole 20mg #60: Upheld</h4>" in letter
+    assert "Muscle relaxants are for short courses only" in letter
 
 
 def test_data_quality_page_covers_the_whole_database(app):

@@ -273,15 +273,18 @@ def test_ur_modifications(dashboard_con):
     }, ["request_group"])
 
 
-def test_letters_list_is_newest_first_and_limited(dashboard_con):
-    rows = run(dashboard_con, "letters_list", limit=3)
+def test_letters_list_is_newest_first_and_paged(dashboard_con):
+    rows = run(dashboard_con, "letters_list", limit=3, offset=0)
     assert rows.select("case_number", "item_no").rows() == [
         ("CM17-0000108", 1), ("CM17-0000108", 2), ("CM17-0000107", 1)]
-    assert run(dashboard_con, "letters_list", DRUGS_ONLY, limit=1000).height == 8
+    assert run(dashboard_con, "letters_list", limit=3, offset=2).select("case_number", "item_no").rows()[0] == (
+        "CM17-0000107", 1)
+    assert run(dashboard_con, "letters_list", DRUGS_ONLY, limit=1000, offset=0).height == 8
 
 
 def test_letter_detail_and_decisions(dashboard_con):
-    letter_id = run(dashboard_con, "letters_list", data.Filters(drugs=("omeprazole",)), limit=10)["letter_id"][0]
+    omeprazole = data.Filters(drugs=("omeprazole",))
+    letter_id = run(dashboard_con, "letters_list", omeprazole, limit=10, offset=0)["letter_id"][0]
     letter = run(dashboard_con, "letter_detail", letter_id=letter_id).row(0, named=True)
     assert letter["case_number"] == "CM17-0000105"
     assert letter["reviewer_license_states"] == ["TX"]
