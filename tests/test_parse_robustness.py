@@ -60,9 +60,11 @@ REWRITES = {
 
 
 def comparable(record: dict) -> dict:
-    """The record without what a rewrite may rightly change: the rationale's words and the warnings."""
+    """The record without what a rewrite may rightly change: the rationale's words (and so the reasons read from
+    them) and the warnings."""
     kept = {k: v for k, v in record.items() if k != "warnings"}
-    kept["decisions"] = [{k: v for k, v in d.items() if k != "rationale"} for d in record.get("decisions", [])]
+    kept["decisions"] = [{k: v for k, v in d.items() if k not in ("rationale", "reasons")}
+                         for d in record.get("decisions", [])]
     return kept
 
 

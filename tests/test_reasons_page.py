@@ -37,7 +37,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import data
 from dashboard import reasons as rs
-from etl.db import build_decision_facts
+from etl.db import append_decision_facts
 from etl.reference import reason_labels as reason_labels_module
 from etl.reference.reason_labels import COLUMNS, load_reason_labels, reason_labels
 from etl.vocab import REASON_CODES
@@ -69,9 +69,15 @@ def reasons_db(dashboard_db: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     con.execute("INSERT INTO decision_reasons SELECT l.letter_id, r.item_no, r.code, r.evidence "
                 "FROM reason_rows r JOIN letters l USING (case_number)")
     assert con.execute("SELECT count(*) FROM decision_reasons").fetchone() == (len(REASONS),)
-    build_decision_facts(con)
+    rebuild_decision_facts(con)
     con.close()
     return path
+
+
+def rebuild_decision_facts(con) -> None:
+    """The test's reasons rows changed decisions the loader had already written to decision_facts."""
+    con.execute("DELETE FROM decision_facts")
+    append_decision_facts(con)
 
 
 @pytest.fixture(scope="module")
@@ -310,7 +316,7 @@ def test_a_database_without_reasons_says_so(dashboard_db, monkeypatch, tmp_path)
     shutil.copy(dashboard_db, empty)
     with duckdb.connect(str(empty)) as connection:
         connection.execute("DELETE FROM decision_reasons")
-        build_decision_facts(connection)
+        rebuild_decision_facts(connection)
     monkeypatch.setenv("IMR_DB", str(empty))
     app = open_reasons(AppTest.from_file(APP, default_timeout=60).run())
     assert "No upheld decision with its reasons read" in app.info[0].value
