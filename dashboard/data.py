@@ -44,7 +44,8 @@ PAGE_QUERIES: dict[str, tuple[str, ...]] = {
     "compare": (*SENTENCE_QUERIES, "compare_groups"),
     # The search's own queries (letters_search, letters_search_texts) read the index's matches:
     # bench/search_bench.py times them.
-    "letters": (*SENTENCE_QUERIES, "letters_list", "letter_by_case", "letter_detail", "letter_decisions"),
+    "letters": (*SENTENCE_QUERIES, "letters_list", "letter_by_case", "letter_detail", "letter_decisions",
+                "letter_reasons"),
     "data_quality": ("quality_load_runs", "quality_files", "quality_rejection_reasons", "quality_rejected",
                      "quality_warnings", "quality_field_coverage"),
 }

@@ -6,7 +6,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data
+from dashboard import data, marks
 from etl import search
 
 APP = str(data.PROJECT_DIR / "app.py")
@@ -176,3 +176,12 @@ def test_an_index_behind_the_database_is_searched_and_the_page_says_so(search_db
     search_for(app, "norco")
     assert app.info[0].value.startswith("The search index covers 4 of 9 letters")
     assert app.subheader[0].value.endswith("the search and the filters")
+
+
+def test_each_reason_is_named_and_its_evidence_marked_in_the_rationale(app):
+    app.text_input(key="case").set_value("CM17-0000105").run()
+    assert_clean(app)
+    view = html(app)
+    assert "<strong>Why:</strong> Clinical criteria not met" in view
+    evidence = "No gastrointestinal risk factors are documented and no NSAID is prescribed"
+    assert f'<mark style="{marks.REASON_STYLE}" title="Clinical criteria not met">{evidence}</mark>' in view

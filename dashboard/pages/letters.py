@@ -2,7 +2,8 @@
 and read one letter in full. The open letter is in the URL (?case=CM16-0242302), so a link opens it.
 
 Text from the letters is data: it reaches the screen through st.text, table cells, or st.html after
-html.escape, the only tags being the page's own (<mark> around search matches, headings, lists).
+html.escape, the only tags being the page's own (<mark> around search matches and
+each reason's evidence, headings, lists).
 """
 
 from functools import partial
@@ -12,8 +13,9 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import data, letters_search, ui
+from dashboard import data, letters_search, marks, ui
 from etl import search
+from etl.reference.reason_labels import reason_labels
 
 PAGE = "letters"
 PAGE_SIZE = 50  # decisions per page of the list
@@ -74,6 +76,7 @@ def _show_letter(letter_id: int, terms: tuple) -> None:
         return
     fields = letter.row(0, named=True)
     decisions = ui.query("letter_decisions", letter_id=letter_id)
+    reasons = ui.query("letter_reasons", letter_id=letter_id)
     st.html(_letter_summary_html(fields, decisions))
     if fields["case_number"]:
         st.caption("This page's address opens this letter: copy it to share the letter.")
@@ -81,7 +84,7 @@ def _show_letter(letter_id: int, terms: tuple) -> None:
         st.caption("This letter shows no case number, so no link can open it; find it again by searching.")
     for item in decisions.iter_rows(named=True):
         with st.container(border=True):
-            st.html(_decision_html(item, terms))
+            st.html(_decision_html(item, terms, reasons.filter(pl.col("item_no") == item["item_no"])))
     with st.expander("Full text of the letter", expanded=False):
         if terms:
             st.html(_paragraph(search.highlight_html(fields["full_text"], terms)))
@@ -122,7 +125,7 @@ def _letter_summary_html(fields: dict, decisions: pl.DataFrame) -> str:
             + "</table>")
 
 
-def _decision_html(item: dict, terms: tuple) -> str:
+def _decision_html(item: dict, terms: tuple, reasons: pl.DataFrame) -> str:
     outcome = OUTCOME_WORDS.get(item["outcome"], item["outcome"])
     category = " · ".join(v for v in (item["service_category"], item["service_subcategory"], item["drug_generic"],
                                       item["strength"]) if v)
@@ -140,9 +143,32 @@ def _decision_html(item: dict, terms: tuple) -> str:
         f"<p>{escape(ur)}.</p>",
         _labelled("Claims administrator's guideline", item["ca_guideline_text"], terms, "guideline"),
         _labelled("IMR reviewer's guideline", item["imr_guideline_text"], terms, "guideline"),
-        _labelled("Decision rationale", item["rationale"], terms, "rationale"),
+        _reasons_line(reasons),
+        _rationale(item["rationale"], terms, reasons),
     ]
     return "".join(lines)
+
+
+def _reasons_line(reasons: pl.DataFrame) -> str:
+    if reasons.is_empty():
+        return "<p><strong>Why:</strong> <em>no reason read from the rationale</em></p>"
+    labels = reason_labels()
+    named = ", ".join(dict.fromkeys(labels[code].label if code in labels else code for code in reasons["code"]))
+    return f"<p><strong>Why:</strong> {escape(named)} <em>(marked in blue in the rationale)</em></p>"
+
+
+def _rationale(text: str | None, terms: tuple, reasons: pl.DataFrame) -> str:
+    if not text:
+        return _labelled("Decision rationale", text, terms, "rationale")
+    labels = reason_labels()
+    evidence = [(labels[code].label if code in labels else code, words or "")
+                for code, words in reasons.select("code", "evidence").iter_rows()]
+    spans = marks.evidence_spans(text, evidence)
+    if terms:
+        spans += [marks.Span(start, end, marks.SEARCH_STYLE)
+                  for start, end in search.match_spans(text, terms, "rationale")]
+    return ("<p><strong>Decision rationale:</strong> "
+            f"<span style='white-space:pre-wrap'>{marks.marked_html(text, spans)}</span></p>")
 
 
 def _labelled(label: str, text: str | None, terms: tuple, field: str) -> str:
