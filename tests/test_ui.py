@@ -91,8 +91,10 @@ def test_a_printed_page_has_no_sidebar_and_every_table_row(page, server, tmp_pat
     assert "Clear filters" not in text and "Download" not in text  # sidebar and buttons left off
     # Every decision of the 8 fixture letters, not the canvas table's first ten rows: the oldest
     # letter's two decisions are rows 12 and 13 (the letter opened below the table is the newest).
-    assert all(f"CM1{6 + (n > 3)}-000010{n}" in text for n in range(1, 9))
-    assert text.count("CM16-0000101") == 2
+    # pdfium may return a later sheet's words letter by letter: compare without white space.
+    compact = re.sub(r"\s+", "", text)
+    assert all(f"CM1{6 + (n > 3)}-000010{n}" in compact for n in range(1, 9))
+    assert compact.count("CM16-0000101") == 2
     assert "Case number" in " ".join(text.split())  # human headers on paper too
 
 

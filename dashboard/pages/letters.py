@@ -255,6 +255,7 @@ def _table(rows: pl.DataFrame, labels: dict[str, str], key: str) -> None:
             config[name] = st.column_config.Column(label)
     st.dataframe(rows, hide_index=True, width="stretch", column_config=config, key=key,
                  on_select=partial(_open_row, rows, key), selection_mode="single-row")
+    ui.print_table(rows.select(name for name in labels if name in rows.columns))  # on paper, every row shown
 
 
 # ---------------------------------------------------------------- the search
