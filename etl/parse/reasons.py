@@ -15,7 +15,7 @@ Pure: no I/O beyond the cached reference CSV.
 import re
 from dataclasses import dataclass
 
-from etl.reference import NEGATION, reason_patterns
+from etl.reference import NEGATION, ReasonPattern, fold_case, reason_patterns
 from etl.vocab import OVERTURNED_REASON_CODES
 
 # A sentence ends at . ! or ? followed by space and a capital, a quote or a bracket; not after
@@ -140,16 +140,28 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
     found: dict[str, tuple[int, int]] = {}
     alone: dict[str, tuple[int, int]] = {}
     recited_evidence: set[str] = set()
+    # The rows that can apply to this outcome, and those that count in recited text too; in file order.
+    in_findings = [p for p in reason_patterns()
+                   if (p.code in OVERTURNED_REASON_CODES) != upheld or p.code == "other"]
+    in_recited = [p for p in in_findings if p.scope == "anywhere"]
+    findings_words = _keywords(in_findings)
+    recited_words = _keywords(in_recited)
     for s in sentences(rationale):
         matches: dict[str, tuple[str, tuple[int, int]]] = {}
-        negated = NEGATION.search(s.text, s.lead) is not None
-        for p in reason_patterns():
-            if p.code in matches or ((p.code in OVERTURNED_REASON_CODES) == upheld and p.code != "other"):
+        if s.quoted:
+            continue  # no row counts in a quotation of the guideline
+        negated: bool | None = None  # whether the sentence negates, found when a row needs it
+        # Which rows' key words the sentence has, found once: a row without any cannot match.
+        folded = fold_case(s.text)
+        present = {word for word in (recited_words if s.recited else findings_words) if word in folded}
+        for p in in_recited if s.recited else in_findings:
+            if p.code in matches or (p.keywords is not None and present.isdisjoint(p.keywords)):
                 continue
-            if s.quoted or (p.scope != "anywhere" and s.recited):
-                continue
-            if p.negated and not negated:
-                continue
+            if p.negated:
+                if negated is None:
+                    negated = NEGATION.search(s.text, s.lead) is not None
+                if not negated:
+                    continue
             if p.prefilter is not None and p.prefilter.search(s.text, s.lead) is None:
                 continue
             m = p.pattern.search(s.text, s.lead)
@@ -178,6 +190,10 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
         found["criteria_not_met"] = _conclusion(rationale)
     return [{"code": code, "evidence": _evidence(rationale, a, b)} for code, (a, b) in
             sorted(found.items(), key=lambda kv: kv[1])]
+
+
+def _keywords(patterns: list[ReasonPattern]) -> set[str]:
+    return {word for p in patterns if p.keywords is not None for word in p.keywords}
 
 
 def _beside_another(s: Sentence, matches: dict[str, tuple[str, tuple[int, int]]]) -> bool:
