@@ -12,6 +12,7 @@ an earlier (more specific) code's match is not counted again for a later, more g
 Pure: no I/O beyond the cached reference CSV.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -144,8 +145,8 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
     in_findings = [p for p in reason_patterns()
                    if (p.code in OVERTURNED_REASON_CODES) != upheld or p.code == "other"]
     in_recited = [p for p in in_findings if p.scope == "anywhere"]
-    findings_words = _keywords(in_findings)
-    recited_words = _keywords(in_recited)
+    findings_words = _word_finder(_keywords(in_findings))
+    recited_words = _word_finder(_keywords(in_recited))
     for s in sentences(rationale):
         matches: dict[str, tuple[str, tuple[int, int]]] = {}
         if s.quoted:
@@ -153,7 +154,7 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
         negated: bool | None = None  # whether the sentence negates, found when a row needs it
         # Which rows' key words the sentence has, found once: a row without any cannot match.
         folded = fold_case(s.text)
-        present = {word for word in (recited_words if s.recited else findings_words) if word in folded}
+        present = _words_in(folded, recited_words if s.recited else findings_words)
         for p in in_recited if s.recited else in_findings:
             if p.code in matches or (p.keywords is not None and present.isdisjoint(p.keywords)):
                 continue
@@ -192,8 +193,39 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
             sorted(found.items(), key=lambda kv: kv[1])]
 
 
-def _keywords(patterns: list[ReasonPattern]) -> set[str]:
-    return {word for p in patterns if p.keywords is not None for word in p.keywords}
+def _keywords(patterns: list[ReasonPattern]) -> frozenset[str]:
+    return frozenset(word for p in patterns if p.keywords is not None for word in p.keywords)
+
+
+@functools.lru_cache(maxsize=8)
+def _word_finder(words: frozenset[str]) -> tuple[re.Pattern, dict[str, frozenset[str]]]:
+    """One pass that finds, at every position, the longest of the words starting there, as a trie so the
+    engine tries few letters per position; and for each word the words that are its prefixes (also there)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def alternation(node: dict) -> str:
+        branches = [re.escape(ch) + alternation(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body  # greedy: the longest word first
+
+    finder = re.compile(f"(?=({alternation(trie)}))")
+    return finder, {word: frozenset(w for w in words if word.startswith(w)) for word in words}
+
+
+def _words_in(text: str, finder: tuple[re.Pattern, dict[str, frozenset[str]]]) -> set[str]:
+    """The words that occur in the text: every one starts where some word found is, and is its prefix."""
+    pattern, prefixes = finder
+    present: set[str] = set()
+    for longest in pattern.findall(text):
+        present |= prefixes[longest]
+    return present
 
 
 def _beside_another(s: Sentence, matches: dict[str, tuple[str, tuple[int, int]]]) -> bool:
