@@ -12,9 +12,9 @@ an earlier (more specific) code's match is not counted again for a later, more g
 Pure: no I/O beyond the cached reference CSV.
 """
 
-import functools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from etl.reference import NEGATION, ReasonPattern, fold_case, reason_patterns
 from etl.vocab import OVERTURNED_REASON_CODES
@@ -141,12 +141,7 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
     found: dict[str, tuple[int, int]] = {}
     alone: dict[str, tuple[int, int]] = {}
     recited_evidence: set[str] = set()
-    # The rows that can apply to this outcome, and those that count in recited text too; in file order.
-    in_findings = [p for p in reason_patterns()
-                   if (p.code in OVERTURNED_REASON_CODES) != upheld or p.code == "other"]
-    in_recited = [p for p in in_findings if p.scope == "anywhere"]
-    findings_words = _word_finder(_keywords(in_findings))
-    recited_words = _word_finder(_keywords(in_recited))
+    in_findings, in_recited, findings_words, recited_words = _rows(reason_patterns(), upheld)
     for s in sentences(rationale):
         matches: dict[str, tuple[str, tuple[int, int]]] = {}
         if s.quoted:
@@ -193,11 +188,34 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
             sorted(found.items(), key=lambda kv: kv[1])]
 
 
+class _Rows(NamedTuple):
+    in_findings: list[ReasonPattern]  # the rows that can apply to the outcome, in file order
+    in_recited: list[ReasonPattern]  # those of them that count in recited text too
+    findings_words: tuple[re.Pattern, dict[str, frozenset[str]]]  # their key words' finders
+    recited_words: tuple[re.Pattern, dict[str, frozenset[str]]]
+
+
+# The rows per (pattern list, upheld), built once per list: the list and its rows.
+_ROWS: dict[tuple[int, bool], tuple[list[ReasonPattern], _Rows]] = {}
+
+
+def _rows(patterns: list[ReasonPattern], upheld: bool) -> _Rows:
+    cached = _ROWS.get((id(patterns), upheld))
+    if cached is not None and cached[0] is patterns:
+        return cached[1]
+    in_findings = [p for p in patterns if (p.code in OVERTURNED_REASON_CODES) != upheld or p.code == "other"]
+    in_recited = [p for p in in_findings if p.scope == "anywhere"]
+    rows = _Rows(in_findings, in_recited, _word_finder(_keywords(in_findings)), _word_finder(_keywords(in_recited)))
+    if len(_ROWS) >= 8:  # a caller passing new lists (a test's own rows) must not grow this without end
+        _ROWS.clear()
+    _ROWS[(id(patterns), upheld)] = (patterns, rows)
+    return rows
+
+
 def _keywords(patterns: list[ReasonPattern]) -> frozenset[str]:
     return frozenset(word for p in patterns if p.keywords is not None for word in p.keywords)
 
 
-@functools.lru_cache(maxsize=8)
 def _word_finder(words: frozenset[str]) -> tuple[re.Pattern, dict[str, frozenset[str]]]:
     """One pass that finds, at every position, the longest of the words starting there, as a trie so the
     engine tries few letters per position; and for each word the words that are its prefixes (also there)."""
