@@ -14,8 +14,9 @@ Pure: no I/O beyond the cached reference CSV.
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from etl.reference import NEGATION, reason_patterns
+from etl.reference import NEGATION, ReasonPattern, fold_case, reason_patterns
 from etl.vocab import OVERTURNED_REASON_CODES
 
 # A sentence ends at . ! or ? followed by space and a capital, a quote or a bracket; not after
@@ -140,16 +141,23 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
     found: dict[str, tuple[int, int]] = {}
     alone: dict[str, tuple[int, int]] = {}
     recited_evidence: set[str] = set()
+    in_findings, in_recited, findings_words, recited_words = _rows(reason_patterns(), upheld)
     for s in sentences(rationale):
         matches: dict[str, tuple[str, tuple[int, int]]] = {}
-        negated = NEGATION.search(s.text, s.lead) is not None
-        for p in reason_patterns():
-            if p.code in matches or ((p.code in OVERTURNED_REASON_CODES) == upheld and p.code != "other"):
+        if s.quoted:
+            continue  # no row counts in a quotation of the guideline
+        negated: bool | None = None  # whether the sentence negates, found when a row needs it
+        # Which rows' key words the sentence has, found once: a row without any cannot match.
+        folded = fold_case(s.text)
+        present = _words_in(folded, recited_words if s.recited else findings_words)
+        for p in in_recited if s.recited else in_findings:
+            if p.code in matches or (p.keywords is not None and present.isdisjoint(p.keywords)):
                 continue
-            if s.quoted or (p.scope != "anywhere" and s.recited):
-                continue
-            if p.negated and not negated:
-                continue
+            if p.negated:
+                if negated is None:
+                    negated = NEGATION.search(s.text, s.lead) is not None
+                if not negated:
+                    continue
             if p.prefilter is not None and p.prefilter.search(s.text, s.lead) is None:
                 continue
             m = p.pattern.search(s.text, s.lead)
@@ -178,6 +186,64 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
         found["criteria_not_met"] = _conclusion(rationale)
     return [{"code": code, "evidence": _evidence(rationale, a, b)} for code, (a, b) in
             sorted(found.items(), key=lambda kv: kv[1])]
+
+
+class _Rows(NamedTuple):
+    in_findings: list[ReasonPattern]  # the rows that can apply to the outcome, in file order
+    in_recited: list[ReasonPattern]  # those of them that count in recited text too
+    findings_words: tuple[re.Pattern, dict[str, frozenset[str]]]  # their key words' finders
+    recited_words: tuple[re.Pattern, dict[str, frozenset[str]]]
+
+
+# The rows per (pattern list, upheld), built once per list: the list and its rows.
+_ROWS: dict[tuple[int, bool], tuple[list[ReasonPattern], _Rows]] = {}
+
+
+def _rows(patterns: list[ReasonPattern], upheld: bool) -> _Rows:
+    cached = _ROWS.get((id(patterns), upheld))
+    if cached is not None and cached[0] is patterns:
+        return cached[1]
+    in_findings = [p for p in patterns if (p.code in OVERTURNED_REASON_CODES) != upheld or p.code == "other"]
+    in_recited = [p for p in in_findings if p.scope == "anywhere"]
+    rows = _Rows(in_findings, in_recited, _word_finder(_keywords(in_findings)), _word_finder(_keywords(in_recited)))
+    if len(_ROWS) >= 8:  # a caller passing new lists (a test's own rows) must not grow this without end
+        _ROWS.clear()
+    _ROWS[(id(patterns), upheld)] = (patterns, rows)
+    return rows
+
+
+def _keywords(patterns: list[ReasonPattern]) -> frozenset[str]:
+    return frozenset(word for p in patterns if p.keywords is not None for word in p.keywords)
+
+
+def _word_finder(words: frozenset[str]) -> tuple[re.Pattern, dict[str, frozenset[str]]]:
+    """One pass that finds, at every position, the longest of the words starting there, as a trie so the
+    engine tries few letters per position; and for each word the words that are its prefixes (also there)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def alternation(node: dict) -> str:
+        branches = [re.escape(ch) + alternation(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body  # greedy: the longest word first
+
+    finder = re.compile(f"(?=({alternation(trie)}))")
+    return finder, {word: frozenset(w for w in words if word.startswith(w)) for word in words}
+
+
+def _words_in(text: str, finder: tuple[re.Pattern, dict[str, frozenset[str]]]) -> set[str]:
+    """The words that occur in the text: every one starts where some word found is, and is its prefix."""
+    pattern, prefixes = finder
+    present: set[str] = set()
+    for longest in pattern.findall(text):
+        present |= prefixes[longest]
+    return present
 
 
 def _beside_another(s: Sentence, matches: dict[str, tuple[str, tuple[int, int]]]) -> bool:

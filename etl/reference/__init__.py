@@ -11,6 +11,8 @@ import re
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from re import _constants as re_constants  # re's own parse of a pattern, for required_words
+from re import _parser as re_parser
 
 from etl.vocab import DRUG_CLASSES, MTUS_CHAPTERS, SERVICE_SUBCATEGORIES, SPECIALTIES
 
@@ -187,6 +189,9 @@ class ReasonPattern:
     # {near}): a quick test that spares the slow search in most sentences.
     prefilter: re.Pattern | None = None
     negated: bool = False  # opens with {neg}: no negation in the sentence, no match
+    # Lower-case words of which every match contains one (see required_words): a sentence
+    # without any of them is not searched. None: the pattern has no such words.
+    keywords: tuple[str, ...] | None = None
 
 
 def _required_tail(text: str) -> re.Pattern | None:
@@ -214,6 +219,63 @@ def _required_tail(text: str) -> re.Pattern | None:
         return None
 
 
+def required_words(pattern: re.Pattern) -> tuple[str, ...] | None:
+    """Lower-case words of which every match of the pattern contains one, read from re's own parse
+    of it; None when no such words are found. Test them against fold_case(text)."""
+    try:
+        words = _required(re_parser.parse(pattern.pattern, pattern.flags))
+    except Exception:  # re's parser is internal: if it changes, search every sentence as before
+        return None
+    return tuple(sorted(words)) if words else None
+
+
+_REPEATS = (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT, re_constants.POSSESSIVE_REPEAT)
+
+
+def _required(items) -> frozenset[str] | None:
+    """The best (longest shortest word) of the requirements of a sequence's items; a run of literal
+    characters is one word. Anything not understood requires nothing (None), which stays correct."""
+    best: frozenset[str] | None = None
+    run: list[str] = []
+
+    def better(words: frozenset[str] | None) -> None:
+        nonlocal best
+        if words and (best is None or (min(map(len, words)), -len(words)) > (min(map(len, best)), -len(best))):
+            best = words
+
+    for op, av in items:
+        if op is re_constants.LITERAL and av < 128:
+            run.append(chr(av).lower())
+            continue
+        if run:
+            better(frozenset(["".join(run)]))
+            run = []
+        if op is re_constants.SUBPATTERN:
+            better(_required(av[-1]))
+        elif op is re_constants.ATOMIC_GROUP:
+            better(_required(av))
+        elif op in _REPEATS and av[0] >= 1:
+            better(_required(av[2]))
+        elif op is re_constants.BRANCH:
+            alternatives = [_required(branch) for branch in av[1]]
+            if all(alternatives):
+                better(frozenset().union(*alternatives))
+        elif op is re_constants.IN and all(o is re_constants.LITERAL and a < 128 for o, a in av):
+            better(frozenset(chr(a).lower() for _, a in av))
+    if run:
+        better(frozenset(["".join(run)]))
+    return best
+
+
+# Characters outside ASCII that re's IGNORECASE matches to an ASCII letter, and whose lower() is not it.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def fold_case(text: str) -> str:
+    """The text lower-cased so that a required word of an IGNORECASE pattern is found in it when the pattern is."""
+    return text.lower() if text.isascii() else text.translate(_FOLD).lower()
+
+
 def _reason_regex(path: Path, line: int, text: str, column: str) -> re.Pattern:
     unknown = sorted(set(re.findall(r"\{([a-z_]+)\}", text)) - set(REASON_MACROS))
     _check(not unknown, path, line, f"{column} uses unknown shorthands {unknown}; known: {sorted(REASON_MACROS)}")
@@ -238,8 +300,9 @@ def load_reason_patterns(path: Path) -> list[ReasonPattern]:
                f"unknown scope {r['scope']!r}, expected one of {REASON_SCOPES}")
         _check(bool(r["pattern"]), path, line, "empty pattern")
         unless = _reason_regex(path, line, r["unless"], "unless") if r["unless"] else None
-        out.append(ReasonPattern(line, r["code"], r["scope"], _reason_regex(path, line, r["pattern"], "pattern"),
-                                 unless, _required_tail(r["pattern"]), r["pattern"].startswith("{neg}")))
+        pattern = _reason_regex(path, line, r["pattern"], "pattern")
+        out.append(ReasonPattern(line, r["code"], r["scope"], pattern, unless, _required_tail(r["pattern"]),
+                                 r["pattern"].startswith("{neg}"), required_words(pattern)))
     return out
 
 
