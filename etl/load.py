@@ -17,6 +17,7 @@ per file read and `load_runs` each run's counts.
 import argparse
 import contextlib
 import ctypes
+import errno
 import fcntl
 import hashlib
 import multiprocessing
@@ -36,8 +37,9 @@ import duckdb
 import polars as pl
 
 from etl.db import build_decision_facts, create_schema
-from etl.extract import extract_bytes, find_letters
+from etl.extract import DEFAULT_MAX_FILE_MB, MB, extract_bytes, read_file
 from etl.parse import PARSER_VERSION, parse_extracted
+from etl.sources import Unread, find_letters, os_path, shown
 from etl.vocab import (
     CITATION_SIDES,
     CITATION_SOURCES,
@@ -177,16 +179,18 @@ class ChunkResult(NamedTuple):
 
 _known_hashes: frozenset[str] = frozenset()
 _parsed_dir = Path()
+_max_file_bytes = DEFAULT_MAX_FILE_MB * MB
 
 _SMALLINT = range(-(2**15), 2**15)
 _INTEGER = range(-(2**31), 2**31)
 
 
-def _start_worker(known_hashes: frozenset[str], parsed_dir: Path) -> None:
-    global _known_hashes, _parsed_dir
-    _known_hashes, _parsed_dir = known_hashes, parsed_dir
+def _start_worker(known_hashes: frozenset[str], parsed_dir: Path, max_file_bytes: int) -> None:
+    global _known_hashes, _parsed_dir, _max_file_bytes
+    _known_hashes, _parsed_dir, _max_file_bytes = known_hashes, parsed_dir, max_file_bytes
     # Ctrl-C reaches the whole process group; the loader stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked while the worker started: see _start_pool
     if sys.platform == "linux":
         # A loader killed with SIGKILL cannot stop its workers: have the kernel do it.
         pr_set_pdeathsig = 1
@@ -220,16 +224,16 @@ def read_chunk(chunk_no: int, paths: list[str]) -> ChunkResult:
 
 
 def _read_and_extract(path: str):
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return FileResult(path, None, "rejected", reason=f"cannot read the file: {exc.strerror or exc}"), None
+    stored = shown(path)  # what the database keeps: valid UTF-8 whatever bytes the name holds
+    data, reason = read_file(path, _max_file_bytes)
+    if data is None:
+        return FileResult(stored, None, "rejected", reason=reason), None
     sha = hashlib.sha256(data).hexdigest()
-    if sha in _known_hashes:  # hash first: a file loaded before costs no extraction or parsing
-        return FileResult(path, sha, "known"), None
-    extracted = extract_bytes(data, path)
+    if sha in _known_hashes:  # hash first: a file read before costs no extraction or parsing
+        return FileResult(stored, sha, "known"), None
+    extracted = extract_bytes(data, stored, _max_file_bytes)
     if extracted.error:
-        return FileResult(path, sha, "rejected", reason=extracted.error), None
+        return FileResult(stored, sha, "rejected", reason=extracted.error), None
     return None, extracted
 
 
@@ -406,6 +410,7 @@ class LoadResult:
     rebuilt: bool
     rebuild_reason: str | None
     seconds: float
+    not_read: list[Unread] = field(default_factory=list)  # paths under the sources that are no letters, and why
 
 
 class Progress:
@@ -516,17 +521,28 @@ def _wait_for(result) -> ChunkResult:
 
 
 class FileLog:
-    """This run's files, each with its fate, appended to a TEMP table a batch at a time."""
+    """This run's files, each with its fate, appended to a TEMP table a batch at a time.
+
+    A file whose bytes an earlier run read is not parsed again; it waits in `known_files` until
+    `settle_known` decides: at the path it was read from, it is skipped; at a new path it gets its
+    own row, with what became of those bytes before (so a copy of a rejected file shows as rejected).
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, run_id: int):
-        self.con, self.run_id, self.rows = con, run_id, []
+        self.con, self.run_id, self.rows, self.known_rows = con, run_id, [], []
         con.execute("CREATE TEMP TABLE staged_files AS SELECT *, NULL::INTEGER AS letter_id FROM main.files LIMIT 0")
+        con.execute("CREATE TEMP TABLE known_files (path VARCHAR, sha256 VARCHAR, seen_at TIMESTAMP)")
 
     def add(self, result: FileResult, seen_at: datetime, status: str, reason: str | None = None,
             letter_id: int | None = None) -> None:
         self.rows.append((result.sha256, result.path, status, reason, result.case_number, self.run_id, seen_at,
                           letter_id))
         if len(self.rows) >= BATCH_FILES:
+            self.flush()
+
+    def add_known(self, result: FileResult, seen_at: datetime) -> None:
+        self.known_rows.append((result.path, result.sha256, seen_at))
+        if len(self.known_rows) >= BATCH_FILES:
             self.flush()
 
     def flush(self) -> None:
@@ -536,13 +552,55 @@ class FileLog:
             self.con.execute("INSERT INTO staged_files BY NAME SELECT * FROM staged_batch")
             self.con.unregister("staged_batch")
             self.rows = []
+        if self.known_rows:
+            frame = pl.DataFrame(self.known_rows, schema=KNOWN_FILE_SCHEMA, orient="row")
+            self.con.register("known_batch", frame)
+            self.con.execute("INSERT INTO known_files BY NAME SELECT * FROM known_batch")
+            self.con.unregister("known_batch")
+            self.known_rows = []
+
+    def settle_known(self, counts: RunCounts, earlier_files: str = "previous.files") -> None:
+        """Count the files an earlier run read at the same path as skipped, and log the others."""
+        self.flush()
+        self.con.execute(SETTLE_KNOWN_FILES.format(earlier=earlier_files), {"run_id": self.run_id})
+        [(known,)] = self.con.execute("SELECT count(*) FROM known_files").fetchall()
+        for status, count in self.con.execute("SELECT status, count(*) FROM settled GROUP BY ALL").fetchall():
+            known -= count
+            if status == "duplicate":
+                counts.duplicate += count
+        counts.skipped += known
+        for path, reason in self.con.execute(
+                "SELECT path, reason FROM settled WHERE status = 'rejected' ORDER BY path").fetchall():
+            counts.count_rejection(path, reason)
+        self.con.execute("INSERT INTO staged_files BY NAME SELECT * FROM settled")
 
 
-def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False, show_progress: bool = True
-         ) -> LoadResult:
+KNOWN_FILE_SCHEMA = pl.Schema({"path": pl.String, "sha256": pl.String, "seen_at": pl.Datetime("us")})
+# A file at a path not read before, with bytes read before: its row repeats what became of the bytes.
+SETTLE_KNOWN_FILES = """
+CREATE OR REPLACE TEMP TABLE settled AS
+WITH earlier AS (
+    SELECT DISTINCT ON (sha256) sha256, status, path, reason, case_number
+    FROM {earlier}
+    WHERE sha256 IN (SELECT sha256 FROM known_files)
+    ORDER BY sha256, CASE status WHEN 'loaded' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END, run_id, path
+)
+SELECT k.sha256, k.path,
+       CASE WHEN e.status = 'rejected' THEN 'rejected' ELSE 'duplicate' END::file_status_t AS status,
+       CASE WHEN e.status = 'loaded' THEN 'the same bytes were loaded from ' || e.path || ' by an earlier run'
+            ELSE e.reason END AS reason,
+       e.case_number, $run_id AS run_id, k.seen_at, NULL::INTEGER AS letter_id
+FROM known_files k JOIN earlier e USING (sha256)
+WHERE NOT EXISTS (SELECT 1 FROM {earlier} f WHERE f.path = k.path AND f.sha256 = k.sha256)
+"""
+
+
+def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False, show_progress: bool = True,
+         max_file_bytes: int = DEFAULT_MAX_FILE_MB * MB) -> LoadResult:
     """Load the letters under `sources` into the database at `target` and swap the new file in."""
     started_at, started = datetime.now(), time.monotonic()
-    target = target.absolute()
+    # A link to the database: the real file is locked and replaced, and the link stays a link.
+    target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(target):
         _remove_temp_files(target)
@@ -554,9 +612,10 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
             rebuild_reason = f"the parser changed from version {previous.parser_version} to {PARSER_VERSION}"
         incremental = previous is not None and rebuild_reason is None
 
-        paths = list(dict.fromkeys(str(p.absolute()) for p in find_letters(sources)))
-        if previous and not incremental:  # a rebuild reads again every file loaded before
-            paths = list(dict.fromkeys(paths + previous.file_paths))
+        # A rebuild reads again every file read before.
+        read_again = [os_path(p) for p in previous.file_paths] if previous and not incremental else []
+        found = find_letters(list(sources) + read_again)
+        paths = found.letters
         known_hashes = previous.known_hashes if incremental else frozenset()
         case_sources = dict(previous.case_sources) if incremental else {}
         run_id = previous.next_run_id if previous else 1
@@ -566,10 +625,12 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
         parsed_dir = temp.with_name(temp.name + ".parsed")
         parsed_dir.mkdir()
         counts = RunCounts()
-        # Spawned, not forked: a fork of a process whose polars or DuckDB threads are running can deadlock.
-        pool = multiprocessing.get_context("spawn").Pool(workers, _start_worker, (known_hashes, parsed_dir))
-        con = None
+        pool = con = None
         try:
+            with _stop_signals_held():
+                # Spawned, not forked: a fork of a process whose polars or DuckDB threads are running can deadlock.
+                pool = multiprocessing.get_context("spawn").Pool(
+                    workers, _start_worker, (known_hashes, parsed_dir, max_file_bytes))
             con = duckdb.connect(str(temp))
             con.execute("SET memory_limit = $limit", {"limit": DUCKDB_MEMORY_LIMIT})
             # Rows are inserted with ORDER BY; not keeping other orders lets DuckDB spill more of the sort.
@@ -578,8 +639,12 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
             if previous:
                 con.execute("ATTACH $path AS previous (READ_ONLY)", {"path": str(target)})
             file_log = FileLog(con, run_id)
-            progress = Progress(len(paths), show_progress)
+            progress = Progress(len(paths) + len(found.refused), show_progress)
             loaded_hashes: set[str] = set()
+            for unread in found.refused:  # folders and files under the sources that cannot be read
+                counts.seen += 1
+                _account(FileResult(unread.path, None, "rejected", unread.reason), counts, file_log, loaded_hashes,
+                         case_sources, datetime.now(), next_letter_id)
             for chunk in _chunk_results(pool, paths, workers):
                 counts.extract_seconds += chunk.extract_seconds
                 counts.parse_seconds += chunk.parse_seconds
@@ -592,18 +657,37 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
                 progress.update(counts.seen)
             pool.close()
             pool.join()  # the workers' memory is free before the final sort needs it
+            if incremental:
+                file_log.settle_known(counts)
             file_log.flush()
             progress.finish()
-            run = RunRow(run_id, started_at, sources, counts, rebuild_reason is not None)
+            run = RunRow(run_id, started_at, [shown(s) for s in sources], counts, rebuild_reason is not None)
             new_file = _finish_new_file(con, temp, target, parsed_dir, incremental, previous is not None, run)
             con.close()
             os.replace(new_file, target)  # the one atomic step: readers see the old file or the new one
         finally:
-            pool.terminate()
+            if pool is not None:
+                pool.terminate()
             if con is not None:
                 con.close()
             _remove_temp_files(target, only=temp)
-    return LoadResult(counts, run_id, rebuild_reason is not None, rebuild_reason, time.monotonic() - started)
+    return LoadResult(counts, run_id, rebuild_reason is not None, rebuild_reason, time.monotonic() - started,
+                      found.not_read)
+
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while the workers start. They inherit the block, so one that lands while
+    they import does not print a traceback from each (each unblocks once it ignores Ctrl-C); the loader
+    gets it as soon as they are started, and stops them."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _finish_new_file(con: duckdb.DuckDBPyConnection, temp: Path, target: Path, parsed_dir: Path,
@@ -626,8 +710,8 @@ def _finish_new_file(con: duckdb.DuckDBPyConnection, temp: Path, target: Path, p
 def _account(result: FileResult, counts: RunCounts, file_log: FileLog, loaded_hashes: set[str],
              case_sources: dict[str, str], seen_at: datetime, letter_id: int) -> bool:
     """Decide what becomes of one file and log it; True when it is loaded as `letter_id`."""
-    if result.status == "known":
-        counts.skipped += 1
+    if result.status == "known":  # skipped or not, FileLog.settle_known decides at the end
+        file_log.add_known(result, seen_at)
         return False
     if result.status == "rejected":
         counts.count_rejection(result.path, result.reason)
@@ -750,48 +834,109 @@ def rejection_report(counts: RunCounts) -> str:
     return "\n".join(lines)
 
 
+def not_read_report(not_read: list[Unread]) -> str:
+    lines = [f"{len(not_read):,} path(s) under the sources were not read, as no letters:"]
+    lines += [f"  {unread.path}: {unread.reason}" for unread in not_read[:REJECTIONS_SHOWN]]
+    if len(not_read) > REJECTIONS_SHOWN:
+        lines.append(f"  ... and {len(not_read) - REJECTIONS_SHOWN:,} more.")
+    return "\n".join(lines)
+
+
+EXIT_LOADED, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_CODES = f"""exit status:
+  {EXIT_LOADED}    every file was loaded or skipped (other paths under the sources are listed, not read)
+  {EXIT_REJECTED}    the load finished, but some files were rejected: listed, and kept in v_rejected_files
+  {EXIT_USAGE}    the command line is wrong; nothing was done
+  {EXIT_FAILED}    the load failed or could not start (another load running, disk full, ...);
+       the database is unchanged
+  {EXIT_INTERRUPTED}  interrupted by Ctrl-C or SIGTERM; the database is unchanged"""
+
+
+def failure_message(exc: BaseException, db: Path) -> str:
+    """What went wrong, as a sentence saying what to do; never a traceback."""
+    if _disk_full(exc):
+        return (f"The load stopped because the disk is full; {db} is unchanged. Free some space on the disk "
+                f"holding {db.parent} (a load needs room for a new copy of the database beside the old one) "
+                "and run the load again.")
+    if isinstance(exc, OSError):
+        where = f" ({shown(exc.filename)})" if exc.filename else ""
+        return f"The load failed and {db} is unchanged: {exc.strerror or exc}{where}. Fix that and run it again."
+    if isinstance(exc, duckdb.Error):
+        return f"The load failed and {db} is unchanged: {exc}"
+    return (f"The load failed and {db} is unchanged: {type(exc).__name__}: {exc}. This is a fault in the loader, "
+            "not in your letters: please report it with this message.")
+
+
+def _disk_full(exc: BaseException | None) -> bool:
+    while exc is not None:  # polars and DuckDB put the system's words in their own errors
+        if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "No space left on device" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl.load", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m etl.load", description=__doc__.split("\n\n")[0],
+                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sources", nargs="*", metavar="SRC", type=Path,
                         help=".pdf/.txt letter files or folders holding them")
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"the database file (default {DEFAULT_DB})")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB,
+                        help=f"the database file (default {DEFAULT_DB}); a link to it is followed")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
                         help="worker processes (default: one per CPU)")
+    parser.add_argument("--max-file-mb", type=float, default=DEFAULT_MAX_FILE_MB,
+                        help=f"files above this size are rejected, which bounds each worker's memory "
+                             f"(default {DEFAULT_MAX_FILE_MB})")
     parser.add_argument("--rebuild", action="store_true",
                         help="start from an empty database and read every file again, earlier ones included")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or summary; errors still shown")
     args = parser.parse_args(argv)
     if not args.sources and not args.rebuild:
         parser.error("name at least one SRC file or folder (or give --rebuild to reload the files loaded before)")
-    missing = [str(s) for s in args.sources if not s.exists()]
+    missing = [shown(s) for s in args.sources if not s.exists()]
     if missing:
         parser.error(f"cannot find {', '.join(missing)}: no such file or folder")
     if args.workers < 1:
         parser.error(f"--workers must be at least 1, not {args.workers}")
+    if args.max_file_mb <= 0:
+        parser.error(f"--max-file-mb must be above 0, not {args.max_file_mb:g}")
 
+    db = shown(args.db)
     try:
-        result = load(args.sources, args.db, args.workers, args.rebuild, show_progress=not args.quiet)
+        result = load(args.sources, args.db, args.workers, args.rebuild, show_progress=not args.quiet,
+                      max_file_bytes=int(args.max_file_mb * MB))
     except LoadError as exc:
         print(exc, file=sys.stderr)
-        return 2
+        return EXIT_FAILED
     except (KeyboardInterrupt, LoadInterrupted):
-        print(f"\nLoad interrupted; {args.db} is unchanged.", file=sys.stderr)
-        return 130
-    except (duckdb.Error, OSError) as exc:
-        print(f"The load failed and {args.db} is unchanged: {exc}", file=sys.stderr)
-        return 2
+        print(f"\nLoad interrupted; {db} is unchanged.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if _stop_signal_received:  # DuckDB turns a signal that lands during a query into its own error
+            print(f"\nLoad interrupted; {db} is unchanged.", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        print(failure_message(exc, Path(db)), file=sys.stderr)
+        return EXIT_FAILED
     if not args.quiet:
-        print(summary(result, args.db), file=sys.stderr)
+        print(summary(result, Path(db)), file=sys.stderr)
+        if result.not_read:
+            print(not_read_report(result.not_read), file=sys.stderr)
     if result.counts.rejected:
         print(rejection_report(result.counts), file=sys.stderr)
-        return 1
-    return 0
+        return EXIT_REJECTED
+    return EXIT_LOADED
 
 
-def _raise_interrupted(signum, frame) -> None:
-    raise LoadInterrupted
+_stop_signal_received = False
+
+
+def _on_stop_signal(signum, frame) -> None:
+    global _stop_signal_received
+    _stop_signal_received = True
+    raise KeyboardInterrupt if signum == signal.SIGINT else LoadInterrupted
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _raise_interrupted)
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, _on_stop_signal)
     sys.exit(main())
