@@ -114,12 +114,16 @@ def pdf_text(data: bytes, max_chars: int | None = None) -> str:
         pdf.close()
 
 
+BINARY = "not a text file: the bytes are binary data, not a letter"
+
+
+def _many_controls(sample: bytes) -> bool:
+    return sum(1 for b in sample if b < 9 or 13 < b < 32) > len(sample) // 20
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:4096]
-    if b"\x00" in sample:
-        return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return controls > len(sample) // 20
+    return b"\x00" in sample or _many_controls(sample)
 
 
 def extract_bytes(data: bytes, source_file: str, max_bytes: int = DEFAULT_MAX_FILE_MB * MB) -> Extracted:
@@ -146,9 +150,12 @@ def extract_bytes(data: bytes, source_file: str, max_bytes: int = DEFAULT_MAX_FI
         if not raw.strip():
             return rejected(ERROR_NO_TEXT, raw)
         return Extracted(source_file, sha, raw, repair_text(raw), None)
-    if not wide_encoding(data) and _looks_binary(data):
-        return rejected("not a text file: the bytes are binary data, not a letter")
+    wide = wide_encoding(data) is not None
+    if not wide and _looks_binary(data):
+        return rejected(BINARY)
     raw = decode_text_bytes(data)
+    if wide and _many_controls(raw[:4096].encode("utf-8", "replace")):  # pairs of bytes that spell no text
+        return rejected(BINARY)
     if not raw.strip():
         return rejected(ERROR_EMPTY, raw)
     return Extracted(source_file, sha, raw, repair_text(raw), None)

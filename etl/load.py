@@ -626,6 +626,7 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
         parsed_dir.mkdir()
         counts = RunCounts()
         pool = con = None
+        swapped = False
         try:
             with _stop_signals_held():
                 # Spawned, not forked: a fork of a process whose polars or DuckDB threads are running can deadlock.
@@ -665,12 +666,18 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
             new_file = _finish_new_file(con, temp, target, parsed_dir, incremental, previous is not None, run)
             con.close()
             os.replace(new_file, target)  # the one atomic step: readers see the old file or the new one
+            swapped = True
         finally:
-            if pool is not None:
-                pool.terminate()
-            if con is not None:
-                con.close()
-            _remove_temp_files(target, only=temp)
+            try:
+                with _stop_signals_held():  # a Ctrl-C or SIGTERM now waits until the cleanup is done
+                    if pool is not None:
+                        pool.terminate()
+                    if con is not None:
+                        con.close()
+                    _remove_temp_files(target, only=temp)
+            except (KeyboardInterrupt, LoadInterrupted):
+                if not swapped:  # once swapped in, the load is done: too late to stop
+                    raise
     return LoadResult(counts, run_id, rebuild_reason is not None, rebuild_reason, time.monotonic() - started,
                       found.not_read)
 
@@ -903,8 +910,11 @@ def main(argv: list[str] | None = None) -> int:
 
     db = shown(args.db)
     try:
-        result = load(args.sources, args.db, args.workers, args.rebuild, show_progress=not args.quiet,
-                      max_file_bytes=int(args.max_file_mb * MB))
+        try:
+            result = load(args.sources, args.db, args.workers, args.rebuild, show_progress=not args.quiet,
+                          max_file_bytes=int(args.max_file_mb * MB))
+        finally:
+            _stop_signals_done()
     except LoadError as exc:
         print(exc, file=sys.stderr)
         return EXIT_FAILED
@@ -934,6 +944,14 @@ def _on_stop_signal(signum, frame) -> None:
     global _stop_signal_received
     _stop_signal_received = True
     raise KeyboardInterrupt if signum == signal.SIGINT else LoadInterrupted
+
+
+def _stop_signals_done() -> None:
+    """The load is over, swapped in or cleaned up: from here a Ctrl-C or SIGTERM changes nothing, so it is
+    ignored rather than raised where it would print a traceback (as the command; not where main() is called)."""
+    for stop_signal in STOP_SIGNALS:
+        if signal.getsignal(stop_signal) is _on_stop_signal:
+            signal.signal(stop_signal, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

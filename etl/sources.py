@@ -6,12 +6,14 @@ Every folder, file and link under a source ends up in exactly one of three lists
 - `refused`: paths that may hold letters but cannot be read (a folder that cannot be opened,
   a link to nothing, a named pipe or device called `*.txt`): the loader logs each as a rejected
   file with the reason, so it shows on the Data quality page;
-- `not_read`: paths that are no letter by their name (`notes.docx`) and folders reached a second
-  time (through a link, or a link loop): listed with the reason, not logged;
+- `not_read`: paths that are no letter by their name (`notes.docx`), links to a folder that is
+  under the sources anyway (so a link loop ends) and folders reached a second time: listed with the
+  reason, not logged;
 
-and each folder walked is in `folders`.
+and each folder walked is in `folders`. A link to a folder outside the sources is followed, and
+what it holds is read under the link's path; each real folder is walked once.
 
-Links are followed; each real folder is walked once. File names need not be UTF-8: the paths
+File names need not be UTF-8: the paths
 here are as the operating system gives them (a byte that is not UTF-8 is kept as a surrogate
 escape, so the file still opens), and `shown()` gives the form that is stored and printed.
 """
@@ -22,7 +24,7 @@ import stat
 from dataclasses import dataclass, field
 
 LETTER_SUFFIXES = (".pdf", ".txt")
-NOT_A_LETTER = "not read: only .pdf and .txt files are letters"
+NOT_A_LETTER = "only .pdf and .txt files are letters"
 
 
 @dataclass(frozen=True)
@@ -81,31 +83,42 @@ def not_a_file_reason(mode: int) -> str:
 def find_letters(sources: list[str | os.PathLike]) -> Found:
     """Walk the sources (files or folders), in sorted order, and sort every path under them into Found."""
     found = Found()
-    walked: dict[tuple[int, int], str] = {}  # (device, inode) of each folder walked -> its path
-    listed: set[str] = set()
+    walk = _Walk(found, roots=[os.path.realpath(s) for s in sources if os.path.isdir(s)])
     for source in sources:
         letters_before = len(found.letters)
-        _walk(os.path.abspath(os.fspath(source)), found, walked, listed)
+        walk.walk(os.path.abspath(os.fspath(source)))
         found.letters[letters_before:] = sorted(found.letters[letters_before:])
     return found
 
 
-def _walk(source: str, found: Found, walked: dict, listed: set[str]) -> None:
-    stack = [(source, True)]  # (path, named on the command line)
-    while stack:
-        path, named = stack.pop()
-        if path in listed:
-            continue
-        listed.add(path)
-        folder_entries = _visit(path, named, found, walked)
-        # Reversed onto the stack, so they come off in sorted order.
-        stack.extend((os.path.join(path, name), False) for name in reversed(folder_entries))
+@dataclass
+class _Walk:
+    found: Found
+    roots: list[str]  # the real paths of the source folders
+    walked: dict[tuple[int, int], str] = field(default_factory=dict)  # (device, inode) of a folder walked -> path
+    listed: set[str] = field(default_factory=set)
+
+    def walk(self, source: str) -> None:
+        stack = [(source, True)]  # (path, named on the command line)
+        while stack:
+            path, named = stack.pop()
+            if path in self.listed:
+                continue
+            self.listed.add(path)
+            folder_entries = _visit(path, named, self)
+            # Reversed onto the stack, so they come off in sorted order.
+            stack.extend((os.path.join(path, name), False) for name in reversed(folder_entries))
+
+    def under_a_root(self, real_path: str) -> str | None:
+        return next((root for root in self.roots if os.path.commonpath([root, real_path]) == root), None)
 
 
-def _visit(path: str, named: bool, found: Found, walked: dict) -> list[str]:
+def _visit(path: str, named: bool, walk: _Walk) -> list[str]:
     """Sort one path into Found; for a folder to walk, return its entries' names, sorted."""
+    found, walked = walk.found, walk.walked
     looks_like_letter = named or is_letter_name(path)
     try:
+        is_link = os.path.islink(path)
         info = os.stat(path)
     except OSError as exc:
         if link_target := _readlink(path):
@@ -115,6 +128,10 @@ def _visit(path: str, named: bool, found: Found, walked: dict) -> list[str]:
         (found.refused if looks_like_letter else found.not_read).append(Unread(shown(path), reason))
         return []
     if stat.S_ISDIR(info.st_mode):
+        if is_link and not named and walk.under_a_root(real := os.path.realpath(path)):
+            found.not_read.append(Unread(shown(path), f"a link to the folder {shown(real)}, which is under the "
+                                                      "sources: its files are read there"))
+            return []
         key = (info.st_dev, info.st_ino)
         if key in walked:
             found.not_read.append(Unread(shown(path), f"the folder {shown(walked[key])} again (through a link "
