@@ -411,6 +411,7 @@ class LoadResult:
     rebuild_reason: str | None
     seconds: float
     not_read: list[Unread] = field(default_factory=list)  # paths under the sources that are no letters, and why
+    folders: list[str] = field(default_factory=list)  # the folders walked
 
 
 class Progress:
@@ -679,7 +680,7 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
                 if not swapped:  # once swapped in, the load is done: too late to stop
                     raise
     return LoadResult(counts, run_id, rebuild_reason is not None, rebuild_reason, time.monotonic() - started,
-                      found.not_read)
+                      found.not_read, found.folders)
 
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
