@@ -190,7 +190,7 @@ def _start_worker(known_hashes: frozenset[str], parsed_dir: Path, max_file_bytes
     _known_hashes, _parsed_dir, _max_file_bytes = known_hashes, parsed_dir, max_file_bytes
     # Ctrl-C reaches the whole process group; the loader stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked while the worker started: see _start_pool
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked while it started: _stop_signals_held
     if sys.platform == "linux":
         # A loader killed with SIGKILL cannot stop its workers: have the kernel do it.
         pr_set_pdeathsig = 1
