@@ -25,6 +25,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -629,7 +630,7 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
         pool = con = None
         swapped = False
         try:
-            with _stop_signals_held():
+            with _stop_signals_held(), _workers_ignore_ctrl_c():
                 # Spawned, not forked: a fork of a process whose polars or DuckDB threads are running can deadlock.
                 pool = multiprocessing.get_context("spawn").Pool(
                     workers, _start_worker, (known_hashes, parsed_dir, max_file_bytes))
@@ -688,14 +689,30 @@ STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 @contextlib.contextmanager
 def _stop_signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while the workers start. They inherit the block, so one that lands while
-    they import does not print a traceback from each (each unblocks once it ignores Ctrl-C); the loader
-    gets it as soon as they are started, and stops them."""
+    """Hold Ctrl-C and SIGTERM until the block is done (the workers started, or the cleanup finished);
+    then this process gets the signal. Workers started meanwhile inherit the block, and unblock it
+    once they ignore Ctrl-C (a SIGTERM that waited then stops them, quietly)."""
     held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Workers started in the block ignore Ctrl-C from their first instruction: an ignored signal stays
+    ignored across exec, so a Ctrl-C that lands while they import prints no traceback from each.
+    (The block of _stop_signals_held is not enough: multiprocessing unblocks Ctrl-C when it starts its
+    resource tracker.) Held, meanwhile, a Ctrl-C still reaches this process once the block is done."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread handles signals
+        yield
+        return
+    on_ctrl_c = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, on_ctrl_c)
 
 
 def _finish_new_file(con: duckdb.DuckDBPyConnection, temp: Path, target: Path, parsed_dir: Path,
@@ -942,7 +959,10 @@ _stop_signal_received = False
 
 
 def _on_stop_signal(signum, frame) -> None:
+    """The first Ctrl-C or SIGTERM stops the load; more, while it unwinds, would only cut its cleanup short."""
     global _stop_signal_received
+    if _stop_signal_received:
+        return
     _stop_signal_received = True
     raise KeyboardInterrupt if signum == signal.SIGINT else LoadInterrupted
 

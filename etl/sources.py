@@ -1,21 +1,22 @@
 """Which paths under the sources are letters to read, and why each other one is not read.
 
-Every folder, file and link under a source ends up in exactly one of three lists:
+Every folder, file and link under a source ends up in exactly one of these lists:
 
 - `letters`: regular .pdf/.txt files (any file named on the command line), to be read;
 - `refused`: paths that may hold letters but cannot be read (a folder that cannot be opened,
   a link to nothing, a named pipe or device called `*.txt`): the loader logs each as a rejected
   file with the reason, so it shows on the Data quality page;
 - `not_read`: paths that are no letter by their name (`notes.docx`), links to a folder that is
-  under the sources anyway (so a link loop ends) and folders reached a second time: listed with the
-  reason, not logged;
+  under the sources anyway (so a link loop ends) and folders reached a second time: listed with
+  the reason, not logged;
+- `folders`: the folders walked.
 
-and each folder walked is in `folders`. A link to a folder outside the sources is followed, and
-what it holds is read under the link's path; each real folder is walked once.
+A link to a folder outside the sources is followed, and what it holds is read under the link's
+path; each real folder is walked once.
 
-File names need not be UTF-8: the paths
-here are as the operating system gives them (a byte that is not UTF-8 is kept as a surrogate
-escape, so the file still opens), and `shown()` gives the form that is stored and printed.
+File names need not be UTF-8: the paths here are as the operating system gives them (a byte that
+is not UTF-8 is kept as a surrogate escape, so the file still opens), and `shown()` gives the
+form that is stored and printed.
 """
 
 import os
