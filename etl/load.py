@@ -17,14 +17,16 @@ parallel, without the original files: a letter the new parser fails on keeps its
 is listed in reparse_failures with the reason. The re-parsed database is written as a new file
 and swapped in with one atomic rename. --rebuild reads every file again instead.
 
-Every file seen ends up loaded, skipped (an earlier run read the same bytes), a duplicate (its
-case number was loaded from another file) or rejected with the reason; `files` keeps one row
+Every file seen ends up loaded, skipped (an earlier run read the same bytes at the same path), a
+duplicate (its case number, or its bytes, were loaded from another file) or rejected with the reason
+(bytes an earlier run rejected, at a new path, keep that reason); `files` keeps one row
 per file read and `load_runs` each run's counts.
 """
 
 import argparse
 import contextlib
 import ctypes
+import errno
 import fcntl
 import hashlib
 import multiprocessing
@@ -33,6 +35,7 @@ import shutil
 import signal
 import stat
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -47,8 +50,9 @@ from tqdm import tqdm
 
 from etl import search
 from etl.db import append_decision_facts, create_schema
-from etl.extract import Extracted, extract_bytes, find_letters
+from etl.extract import DEFAULT_MAX_FILE_MB, MB, Extracted, extract_bytes, read_file
 from etl.parse import PARSER_VERSION, parse_extracted
+from etl.sources import Found, Unread, find_letters, os_path, shown
 from etl.vocab import (
     CITATION_SIDES,
     CITATION_SOURCES,
@@ -192,8 +196,10 @@ class LetterRows(NamedTuple):
 class FileResult(NamedTuple):
     path: str
     sha256: str | None  # None when the file could not be read
-    status: str  # "known" (bytes read by an earlier run, not parsed), "rejected" or "parsed"
-    reason: str | None = None  # why it was rejected
+    # "known" (these bytes read at this path by an earlier run: skipped), "duplicate" (bytes an earlier
+    # run read, at a new path), "rejected" or "parsed"
+    status: str
+    reason: str | None = None  # why it was rejected, or is a duplicate
     case_number: str | None = None
 
 
@@ -204,20 +210,25 @@ class ChunkResult(NamedTuple):
     write_seconds: float
 
 
-_known_hashes: frozenset[str] = frozenset()  # of the chunk being read: the bytes an earlier run read
+# Of the chunk being read: the bytes an earlier run read, with what became of them, and the
+# (path, sha256) pairs an earlier run read.
+_earlier: dict[str, "Earlier"] = {}
+_read_here: set[tuple[str, str]] = set()
 _database: Path | None = None  # the database to look hashes up in (read-only), None when there is none
 _database_connection: duckdb.DuckDBPyConnection | None = None
 _parsed_dir = Path()
+_max_file_bytes = DEFAULT_MAX_FILE_MB * MB
 
 _SMALLINT = range(-(2**15), 2**15)
 _INTEGER = range(-(2**31), 2**31)
 
 
-def _start_worker(database: Path | None, parsed_dir: Path) -> None:
-    global _database, _parsed_dir
-    _database, _parsed_dir = database, parsed_dir
+def _start_worker(database: Path | None, parsed_dir: Path, max_file_bytes: int) -> None:
+    global _database, _parsed_dir, _max_file_bytes
+    _database, _parsed_dir, _max_file_bytes = database, parsed_dir, max_file_bytes
     # Ctrl-C reaches the whole process group; the loader stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked while it started: _stop_signals_held
     if sys.platform == "linux":
         # A loader killed with SIGKILL cannot stop its workers: have the kernel do it.
         pr_set_pdeathsig = 1
@@ -233,32 +244,66 @@ def _worker_database() -> duckdb.DuckDBPyConnection:
     return _database_connection
 
 
-def _hashes_read_before(paths: list[str]) -> frozenset[str]:
-    """Of these files' hashes, those an earlier run read: looked up in the database once per chunk,
-    so no process holds the hashes of the whole archive."""
+class Earlier(NamedTuple):
+    """What became of some bytes when an earlier run read them."""
+
+    status: str
+    path: str
+    reason: str | None
+    case_number: str | None
+
+
+def _read_before(paths: list[str]) -> tuple[dict[str, Earlier], set[tuple[str, str]]]:
+    """Of these files, the bytes an earlier run read, with what became of them, and the (path, sha256)
+    pairs an earlier run read as they are now: looked up in the database once per chunk, so no process
+    holds the hashes of the whole archive."""
     if _database is None:
-        return frozenset()
-    hashes = []
-    for path in paths:
-        with contextlib.suppress(OSError):
-            if stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device is left to the reading below
-                with open(path, "rb") as file:
-                    hashes.append(hashlib.file_digest(file, "sha256").hexdigest())
-    if not hashes:
-        return frozenset()
-    found = _worker_database().execute(
-        "SELECT DISTINCT sha256 FROM files WHERE sha256 IN (SELECT unnest($hashes))", {"hashes": hashes}).fetchall()
-    return frozenset(sha for (sha,) in found)
+        return {}, set()
+    pairs = [(shown(path), sha) for path in paths if (sha := _sha256_of(path)) is not None]
+    if not pairs:
+        return {}, set()
+    stored_paths, hashes = [path for path, _ in pairs], [sha for _, sha in pairs]
+    con = _worker_database()
+    # The earlier fate of each hash: loaded if it ever was, else a duplicate, else rejected.
+    earlier = con.execute(
+        "SELECT DISTINCT ON (sha256) sha256, CAST(status AS VARCHAR), path, reason, case_number FROM files "
+        "WHERE sha256 IN (SELECT unnest($hashes)) "
+        "ORDER BY sha256, CASE status WHEN 'loaded' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END, run_id, path",
+        {"hashes": hashes}).fetchall()
+    if not earlier:
+        return {}, set()
+    same_path = con.execute(
+        "SELECT DISTINCT f.path, f.sha256 FROM files f "
+        "JOIN (SELECT unnest($paths) AS path, unnest($hashes) AS sha256) c USING (path, sha256)",
+        {"paths": stored_paths, "hashes": hashes}).fetchall()
+    return {sha: Earlier(*fate) for sha, *fate in earlier}, set(same_path)
+
+
+def _sha256_of(path: str) -> str | None:
+    """The file's hash, read a block at a time; None for what read_file refuses (not a regular file,
+    too big, cannot be opened): opened without blocking, so a named pipe cannot hang it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with open(fd, "rb") as file:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _max_file_bytes:
+                return None
+            return hashlib.file_digest(file, "sha256").hexdigest()
+        except OSError:
+            return None
 
 
 def read_chunk(chunk_no: int, paths: list[str]) -> ChunkResult:
     """Read, extract and parse some files; write the parsed rows to Parquet and report each file's fate."""
-    global _known_hashes
+    global _earlier, _read_here
     results = []
     rows: dict[str, list[tuple]] = {table: [] for table in PARSED_SCHEMAS}
     extract_seconds = parse_seconds = 0.0
     started = time.perf_counter()
-    _known_hashes = _hashes_read_before(paths)
+    _earlier, _read_here = _read_before(paths)
     extract_seconds += time.perf_counter() - started
     for path in paths:
         started = time.perf_counter()
@@ -318,16 +363,24 @@ def reparse_chunk(chunk_no: int, first_id: int, last_id: int) -> ReparseChunk:
 
 
 def _read_and_extract(path: str):
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return FileResult(path, None, "rejected", reason=f"cannot read the file: {exc.strerror or exc}"), None
+    stored = shown(path)  # what the database keeps: valid UTF-8 whatever bytes the name holds
+    data, reason = read_file(path, _max_file_bytes)
+    if data is None:
+        return FileResult(stored, None, "rejected", reason=reason), None
     sha = hashlib.sha256(data).hexdigest()
-    if sha in _known_hashes:  # hash first: a file loaded before costs no extraction or parsing
-        return FileResult(path, sha, "known"), None
-    extracted = extract_bytes(data, path)
+    # Hash first: bytes read before cost no extraction or parsing. At the path they were read from,
+    # the file is skipped; at a new path it gets its own row, with what became of them before.
+    if (stored, sha) in _read_here:
+        return FileResult(stored, sha, "known"), None
+    if (earlier := _earlier.get(sha)) is not None:
+        if earlier.status == "rejected":
+            return FileResult(stored, sha, "rejected", reason=earlier.reason), None
+        reason = (f"the same bytes were loaded from {earlier.path} by an earlier run" if earlier.status == "loaded"
+                  else earlier.reason)
+        return FileResult(stored, sha, "duplicate", reason=reason, case_number=earlier.case_number), None
+    extracted = extract_bytes(data, stored, _max_file_bytes)
     if extracted.error:
-        return FileResult(path, sha, "rejected", reason=extracted.error), None
+        return FileResult(stored, sha, "rejected", reason=extracted.error), None
     return None, extracted
 
 
@@ -517,6 +570,8 @@ class LoadResult:
     seconds: float
     reparse: RunCounts | None = None  # the re-parse of the stored letters this run did first, if any
     reparse_reason: str | None = None
+    not_read: list[Unread] = field(default_factory=list)  # paths under the sources that are no letters, and why
+    folders: list[str] = field(default_factory=list)  # the folders walked
 
 
 def _progress(total: int, enabled: bool, what: str, unit: str) -> tqdm:
@@ -623,9 +678,12 @@ def _wait_for(result):
     return result.get()
 
 
-def _start_pool(workers: int, database: Path | None, parsed_dir: Path):
-    # Spawned, not forked: a fork of a process whose polars or DuckDB threads are running can deadlock.
-    return multiprocessing.get_context("spawn").Pool(workers, _start_worker, (database, parsed_dir))
+def _start_pool(workers: int, database: Path | None, parsed_dir: Path,
+                max_file_bytes: int = DEFAULT_MAX_FILE_MB * MB):
+    with _stop_signals_held(), _workers_ignore_ctrl_c():
+        # Spawned, not forked: a fork of a process whose polars or DuckDB threads are running can deadlock.
+        return multiprocessing.get_context("spawn").Pool(workers, _start_worker,
+                                                         (database, parsed_dir, max_file_bytes))
 
 
 class FileLog:
@@ -716,14 +774,16 @@ class CaseSources:
 
 
 def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False, show_progress: bool = True,
-         reparse: bool = False, drop_missing: bool = False, wait_seconds: float = WRITE_WAIT_SECONDS) -> LoadResult:
+         reparse: bool = False, drop_missing: bool = False, wait_seconds: float = WRITE_WAIT_SECONDS,
+         max_file_bytes: int = DEFAULT_MAX_FILE_MB * MB) -> LoadResult:
     """Load the letters under `sources` into the database at `target`.
 
     A new parser version (or `reparse`) first parses the stored letters again from their text;
     `rebuild` instead starts from an empty database and reads every file again.
     """
     started_at, started = datetime.now(), time.monotonic()
-    target = target.absolute()
+    # A link to the database: the real file is locked and replaced, and the link stays a link.
+    target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(target):
         _remove_temp_files(target)
@@ -737,18 +797,19 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
             # The index holds the old parse's treatments and rationales: build it again from the new one.
             shutil.rmtree(search.index_path(target), ignore_errors=True)
         rebuild_reason = "--rebuild was given" if rebuild else None
-        paths = list(dict.fromkeys(str(p.absolute()) for p in find_letters(sources)))
-        if previous and rebuild:
-            paths = _rebuild_paths(target, paths, drop_missing, show_progress)
+        read_again = _rebuild_paths(target, drop_missing, show_progress) if previous and rebuild else []
+        found = find_letters(list(sources) + read_again)
         run_id = previous.next_run_id if previous else 1
         if reparsed is not None and not sources:  # --reparse alone: nothing more to load
             _sync_search_index(target, show_progress)
             return LoadResult(RunCounts(), run_id - 1, False, None, time.monotonic() - started, reparsed,
                               reparse_reason)
-        counts = _load_files(target, paths, previous if not rebuild else None, previous is not None, workers,
-                             RunRow(run_id, started_at, sources, RunCounts(), rebuild), show_progress, wait_seconds)
+        run = RunRow(run_id, started_at, [shown(s) for s in sources], RunCounts(), rebuild)
+        counts = _load_files(target, found, previous if not rebuild else None, previous is not None, workers, run,
+                             show_progress, wait_seconds, max_file_bytes)
         _sync_search_index(target, show_progress)
-    return LoadResult(counts, run_id, rebuild, rebuild_reason, time.monotonic() - started, reparsed, reparse_reason)
+    return LoadResult(counts, run_id, rebuild, rebuild_reason, time.monotonic() - started, reparsed, reparse_reason,
+                      found.not_read, found.folders)
 
 
 def _sync_search_index(target: Path, show_progress: bool) -> None:
@@ -761,20 +822,20 @@ def _sync_search_index(target: Path, show_progress: bool) -> None:
         print(f"The letters are loaded, but: {problem}", file=sys.stderr)
 
 
-def _rebuild_paths(target: Path, paths: list[str], drop_missing: bool, show_progress: bool) -> list[str]:
-    """The files a rebuild reads: the sources and every file an earlier run read. Says so first, and
-    refuses to drop letters whose files are gone unless told to."""
+def _rebuild_paths(target: Path, drop_missing: bool, show_progress: bool) -> list[str]:
+    """The files an earlier run read, which a rebuild reads again (as the system names them). Says so
+    first, and refuses to drop letters whose files are gone unless told to."""
     con = duckdb.connect(str(target), read_only=True)
     try:
-        earlier = [p for (p,) in con.execute("SELECT DISTINCT path FROM files ORDER BY path").fetchall()]
+        earlier = [os_path(p) for (p,) in con.execute("SELECT DISTINCT path FROM files ORDER BY path").fetchall()]
         sources = con.execute("SELECT source_file FROM letters ORDER BY source_file").fetchall()
     finally:
         con.close()
-    gone = [source for (source,) in sources if not os.path.exists(source)]
+    gone = [source for (source,) in sources if not os.path.exists(os_path(source))]
     if gone and not drop_missing:
-        shown = "; ".join(gone[:5]) + (f"; and {len(gone) - 5:,} more" if len(gone) > 5 else "")
+        listed = "; ".join(gone[:5]) + (f"; and {len(gone) - 5:,} more" if len(gone) > 5 else "")
         raise LoadError(
-            f"--rebuild reads every file again, but the files of {len(gone):,} loaded letter(s) are gone ({shown}): "
+            f"--rebuild reads every file again, but the files of {len(gone):,} loaded letter(s) are gone ({listed}): "
             f"a rebuild would drop those letters from {target}. Nothing was changed. To keep them, parse the "
             "stored letters again from their text with --reparse instead; to drop them, add --drop-missing.")
     if show_progress:
@@ -782,11 +843,11 @@ def _rebuild_paths(target: Path, paths: list[str], drop_missing: bool, show_prog
         print(f"Rebuilding {target} from scratch: reading again the {len(earlier):,} file(s) earlier runs read, "
               f"and the sources given{dropped}. The old database stays in place until the new one is complete.",
               file=sys.stderr)
-    return list(dict.fromkeys(paths + earlier))
+    return earlier
 
 
-def _load_files(target: Path, paths: list[str], previous: PreviousDatabase | None, has_previous: bool,
-                workers: int, run: RunRow, show_progress: bool, wait_seconds: float) -> RunCounts:
+def _load_files(target: Path, found: Found, previous: PreviousDatabase | None, has_previous: bool,
+                workers: int, run: RunRow, show_progress: bool, wait_seconds: float, max_file_bytes: int) -> RunCounts:
     """Read and parse the files, then append the new letters in place (or, with no database to extend,
     write a new file and swap it in). Returns the run's counts."""
     counts = run.counts
@@ -794,13 +855,20 @@ def _load_files(target: Path, paths: list[str], previous: PreviousDatabase | Non
     staging = _temp_path(target).with_name(_temp_path(target).name + ".parsed")
     staging.mkdir()
     database = target if previous else None
-    pool = _start_pool(workers, database, staging)
     file_log = FileLog(staging, run.run_id)
     case_sources = CaseSources(database, file_log)
+    pool = None
+    written = False  # committed or swapped in: from then on the load is done, too late to stop
     try:
+        pool = _start_pool(workers, database, staging, max_file_bytes)
         loaded_hashes = HashSet()
-        with _progress(len(paths), show_progress, "Reading letters", "file") as progress:
-            for chunk in _chunk_results(pool, paths, workers):
+        with _progress(len(found.letters) + len(found.refused), show_progress, "Reading letters", "file") as progress:
+            for unread in found.refused:  # folders and files under the sources that cannot be read
+                counts.seen += 1
+                _account(FileResult(unread.path, None, "rejected", unread.reason), counts, file_log, loaded_hashes,
+                         case_sources, datetime.now(), next_letter_id)
+            progress.update(len(found.refused))
+            for chunk in _chunk_results(pool, found.letters, workers):
                 counts.extract_seconds += chunk.extract_seconds
                 counts.parse_seconds += chunk.parse_seconds
                 counts.write_seconds += chunk.write_seconds
@@ -820,17 +888,70 @@ def _load_files(target: Path, paths: list[str], previous: PreviousDatabase | Non
             try:
                 con.execute("BEGIN TRANSACTION")
                 _write_rows(con, staging, run, first_letter_id, show_progress)
-                con.execute("COMMIT")
-                con.execute("CHECKPOINT")  # folds the write-ahead log into the file now, not at a reader's open
+                with _stop_signals_held():  # a stop signal cannot cut the commit short; once done, it is too late
+                    con.execute("COMMIT")
+                    written = True
+                    con.execute("CHECKPOINT")  # folds the write-ahead log into the file now, not at a reader's open
             finally:
                 con.close()
+                if not written:
+                    _drop_uncommitted_log(target)
         else:
             _write_new_file(target, has_previous, lambda con: _write_rows(con, staging, run, 1, show_progress))
+            written = True
+    except (KeyboardInterrupt, LoadInterrupted):
+        if not written:
+            raise
     finally:
-        pool.terminate()
-        case_sources.close()
-        _remove_temp_files(target, only=staging)
+        try:
+            with _stop_signals_held():  # a Ctrl-C or SIGTERM now waits until the cleanup is done
+                if pool is not None:
+                    pool.terminate()
+                case_sources.close()
+                _remove_temp_files(target, only=staging)
+        except (KeyboardInterrupt, LoadInterrupted):
+            if not written:
+                raise
     return counts
+
+
+def _drop_uncommitted_log(target: Path) -> None:
+    """A commit cut short (a full disk) can leave part of its write-ahead log beside the database. Opening
+    the database once replays what was committed, ignores the rest and removes the log."""
+    if target.with_name(target.name + ".wal").exists():
+        with contextlib.suppress(duckdb.Error):
+            duckdb.connect(str(target)).close()
+
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block is done (the workers started, the commit, or the cleanup);
+    then this process gets the signal. Workers started meanwhile inherit the block, and unblock it
+    once they ignore Ctrl-C (a SIGTERM that waited then stops them, quietly)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Workers started in the block ignore Ctrl-C from their first instruction: an ignored signal stays
+    ignored across exec, so a Ctrl-C that lands while they import prints no traceback from each.
+    (The block of _stop_signals_held is not enough: multiprocessing unblocks Ctrl-C when it starts its
+    resource tracker.) Held, meanwhile, a Ctrl-C still reaches this process once the block is done."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread handles signals
+        yield
+        return
+    on_ctrl_c = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, on_ctrl_c)
 
 
 def _write_new_file(target: Path, has_previous: bool, fill) -> None:
@@ -862,6 +983,10 @@ def _account(result: FileResult, counts: RunCounts, file_log: FileLog, loaded_ha
     """Decide what becomes of one file and log it; True when it is loaded as `letter_id`."""
     if result.status == "known":
         counts.skipped += 1
+        return False
+    if result.status == "duplicate":  # bytes an earlier run read, at a new path
+        counts.duplicate += 1
+        file_log.add(result, seen_at, "duplicate", result.reason)
         return False
     if result.status == "rejected":
         counts.count_rejection(result.path, result.reason)
@@ -1113,16 +1238,64 @@ def reparse_report(counts: RunCounts) -> str:
     return "\n".join(lines)
 
 
+def not_read_report(not_read: list[Unread]) -> str:
+    lines = [f"{len(not_read):,} path(s) under the sources were not read, as no letters:"]
+    lines += [f"  {unread.path}: {unread.reason}" for unread in not_read[:REJECTIONS_SHOWN]]
+    if len(not_read) > REJECTIONS_SHOWN:
+        lines.append(f"  ... and {len(not_read) - REJECTIONS_SHOWN:,} more.")
+    return "\n".join(lines)
+
+
+EXIT_LOADED, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_CODES = f"""exit status:
+  {EXIT_LOADED}    every file was loaded or skipped (other paths under the sources are listed, not read)
+  {EXIT_REJECTED}    the load finished, but some files were rejected: listed, and kept in v_rejected_files
+       (or a re-parse kept some letters' old records: listed, and kept in reparse_failures)
+  {EXIT_USAGE}    the command line is wrong; nothing was done
+  {EXIT_FAILED}    the load failed or could not start (another load running, disk full, ...);
+       the database is unchanged
+  {EXIT_INTERRUPTED}  interrupted by Ctrl-C or SIGTERM; the database is unchanged"""
+
+
+def failure_message(exc: BaseException, db: Path) -> str:
+    """What went wrong, as a sentence saying what to do; never a traceback."""
+    if _disk_full(exc):
+        return (f"The load stopped because the disk is full; {db} is unchanged. Free some space on the disk "
+                f"holding {db.parent} (a load needs room there for the letters it parses and, for a first load, "
+                "a rebuild or a re-parse, for a new copy of the database) "
+                "and run the load again.")
+    if isinstance(exc, OSError):
+        where = f" ({shown(exc.filename)})" if exc.filename else ""
+        return f"The load failed and {db} is unchanged: {exc.strerror or exc}{where}. Fix that and run it again."
+    if isinstance(exc, duckdb.Error):
+        return f"The load failed and {db} is unchanged: {exc}"
+    return (f"The load failed and {db} is unchanged: {type(exc).__name__}: {exc}. This is a fault in the loader, "
+            "not in your letters: please report it with this message.")
+
+
+def _disk_full(exc: BaseException | None) -> bool:
+    while exc is not None:  # polars and DuckDB put the system's words in their own errors
+        if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "No space left on device" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl.load", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m etl.load", description=__doc__.split("\n\n")[0],
+                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sources", nargs="*", metavar="SRC", type=Path,
                         help=".pdf/.txt letter files or folders holding them")
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"the database file (default {DEFAULT_DB})")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB,
+                        help=f"the database file (default {DEFAULT_DB}); a link to it is followed")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
                         help="worker processes (default: one per CPU)")
     parser.add_argument("--reparse", action="store_true",
                         help="parse every stored letter again from its stored text (done by itself when the "
                              "parser version changed); no original file is needed")
+    parser.add_argument("--max-file-mb", type=float, default=DEFAULT_MAX_FILE_MB,
+                        help=f"files above this size are rejected, which bounds each worker's memory "
+                             f"(default {DEFAULT_MAX_FILE_MB})")
     parser.add_argument("--rebuild", action="store_true",
                         help="start from an empty database and read every file again, earlier ones included; "
                              "refused if the files of some loaded letters are gone, unless --drop-missing")
@@ -1138,46 +1311,69 @@ def main(argv: list[str] | None = None) -> int:
                      "or --reparse to parse the stored letters again)")
     if args.rebuild and args.reparse:
         parser.error("give --rebuild (read the files again) or --reparse (parse the stored text again), not both")
-    missing = [str(s) for s in args.sources if not s.exists()]
+    missing = [shown(s) for s in args.sources if not s.exists()]
     if missing:
         parser.error(f"cannot find {', '.join(missing)}: no such file or folder")
     if args.workers < 1:
         parser.error(f"--workers must be at least 1, not {args.workers}")
+    if args.max_file_mb <= 0:
+        parser.error(f"--max-file-mb must be above 0, not {args.max_file_mb:g}")
 
+    db = shown(args.db)
     try:
-        result = load(args.sources, args.db, args.workers, args.rebuild, show_progress=not args.quiet,
-                      reparse=args.reparse, drop_missing=args.drop_missing, wait_seconds=args.wait)
+        try:
+            result = load(args.sources, args.db, args.workers, args.rebuild, show_progress=not args.quiet,
+                          reparse=args.reparse, drop_missing=args.drop_missing, wait_seconds=args.wait,
+                          max_file_bytes=int(args.max_file_mb * MB))
+        finally:
+            _stop_signals_done()
     except LoadError as exc:
         print(exc, file=sys.stderr)
-        return 2
+        return EXIT_FAILED
     except (KeyboardInterrupt, LoadInterrupted):
-        print(f"\nLoad interrupted; {args.db} is unchanged.", file=sys.stderr)
-        return 130
-    except RuntimeError as exc:
-        # DuckDB reports a signal that lands during a query as its own "Query interrupted".
-        if "interrupted" not in str(exc).lower():
-            raise
-        print(f"\nLoad interrupted; {args.db} is unchanged.", file=sys.stderr)
-        return 130
-    except (duckdb.Error, OSError) as exc:
-        print(f"The load failed and {args.db} is unchanged: {exc}", file=sys.stderr)
-        return 2
+        print(f"\nLoad interrupted; {db} is unchanged.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if _stop_signal_received:  # DuckDB turns a signal that lands during a query into its own error
+            print(f"\nLoad interrupted; {db} is unchanged.", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        print(failure_message(exc, Path(db)), file=sys.stderr)
+        return EXIT_FAILED
     if not args.quiet:
-        print(summary(result, args.db), file=sys.stderr)
-    status = 0
+        print(summary(result, Path(db)), file=sys.stderr)
+        if result.not_read:
+            print(not_read_report(result.not_read), file=sys.stderr)
+    status = EXIT_LOADED
     if result.reparse is not None and result.reparse.reparse_failed:
         print(reparse_report(result.reparse), file=sys.stderr)
-        status = 1
+        status = EXIT_REJECTED
     if result.counts.rejected:
         print(rejection_report(result.counts), file=sys.stderr)
-        status = 1
+        status = EXIT_REJECTED
     return status
 
 
-def _raise_interrupted(signum, frame) -> None:
-    raise LoadInterrupted
+_stop_signal_received = False
+
+
+def _on_stop_signal(signum, frame) -> None:
+    """The first Ctrl-C or SIGTERM stops the load; more, while it unwinds, would only cut its cleanup short."""
+    global _stop_signal_received
+    if _stop_signal_received:
+        return
+    _stop_signal_received = True
+    raise KeyboardInterrupt if signum == signal.SIGINT else LoadInterrupted
+
+
+def _stop_signals_done() -> None:
+    """The load is over, swapped in or cleaned up: from here a Ctrl-C or SIGTERM changes nothing, so it is
+    ignored rather than raised where it would print a traceback (as the command; not where main() is called)."""
+    for stop_signal in STOP_SIGNALS:
+        if signal.getsignal(stop_signal) is _on_stop_signal:
+            signal.signal(stop_signal, signal.SIG_IGN)
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _raise_interrupted)
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, _on_stop_signal)
     sys.exit(main())

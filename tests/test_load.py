@@ -166,7 +166,7 @@ def test_a_new_parser_version_parses_the_stored_text_again_even_when_files_moved
     assert query(db, "SELECT count(*) FROM decision_facts") == query(db, "SELECT count(*) FROM decisions")
 
     # --rebuild reads the files again: it says it would drop the 10 letters whose files are gone, and does not.
-    assert run("--rebuild", "--db", db) == 2
+    assert run("--rebuild", "--db", db) == loader.EXIT_FAILED  # refused, nothing changed
     assert "the files of 10 loaded letter(s) are gone" in capsys.readouterr().err
     assert query(db, "SELECT count(*) FROM letters") == [(63,)]
     assert run("--rebuild", "--drop-missing", "--db", db, "--quiet") == 1  # the gone files are listed as rejected
@@ -207,7 +207,7 @@ def test_a_database_file_that_is_not_duckdb_is_left_alone_with_a_clear_error(tmp
     write_letters(tmp_path / "letters", 2)
     db = tmp_path / "imr.duckdb"
     db.write_text("not a database")
-    assert run(tmp_path / "letters", "--db", db) == 2
+    assert run(tmp_path / "letters", "--db", db) == loader.EXIT_FAILED
     assert "cannot be opened as a DuckDB database" in capsys.readouterr().err
     assert db.read_text() == "not a database"
 
@@ -261,16 +261,30 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+# Installed in the stuck load's processes (workers included, as they inherit PYTHONPATH): opening a
+# file named stuck.txt never returns. (A FIFO no longer does it: the loader refuses FIFOs.)
+STALL_ON_OPEN = """
+import sys, time
+def _stall(event, args):
+    if event == "open" and str(args[0]).endswith("stuck.txt"):
+        time.sleep(3600)
+sys.addaudithook(_stall)
+"""
+
+
 def start_stuck_load(tmp_path: Path, db: Path) -> subprocess.Popen:
-    """A load of a few hundred letters that hangs part way: its last input is a FIFO nobody writes."""
+    """A load of a few hundred letters that hangs part way: opening its last input never returns."""
     letters = tmp_path / "more"
     write_letters(letters, 300, first=1000)
-    fifo = tmp_path / "stuck.txt"
-    if not fifo.exists():
-        os.mkfifo(fifo)
+    stuck = tmp_path / "stuck.txt"
+    stuck.write_text("never read")
+    hook = tmp_path / "stall-hook"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(STALL_ON_OPEN)
+    env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen(
-        [sys.executable, "-m", "etl.load", str(letters), str(fifo), "--db", str(db), "--workers", "2"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [sys.executable, "-m", "etl.load", str(letters), str(stuck), "--db", str(db), "--workers", "2"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 60
     temp_files = []
     while not temp_files and time.monotonic() < deadline and process.poll() is None:
@@ -336,7 +350,7 @@ def test_a_second_load_while_one_is_running_is_refused_and_changes_nothing(tmp_p
     assert run(tmp_path / "first", "--db", db, "--quiet") == 0
     process = start_stuck_load(tmp_path, db)
     try:
-        assert run(tmp_path / "first", "--db", db) == 2
+        assert run(tmp_path / "first", "--db", db) == loader.EXIT_FAILED
         assert "Another load is writing" in capsys.readouterr().err
         assert list(tmp_path.glob(f".{db.name}.loading-*")), "the running load's work was removed"
     finally:
