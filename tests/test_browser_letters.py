@@ -2,58 +2,25 @@
 same letter; a letter written as Markdown/HTML fetches nothing. Screenshots at 1280 px go to the
 folder named by IMR_SCREENSHOTS (default: imr-screenshots in the system's temporary folder)."""
 
-import os
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from dashboard import data
-
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, assert_no_error, free_port, settle
+from tests.streamlit_server import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, WAIT_MS, streamlit_server
+from tests.test_browser import assert_no_error, settle
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-SCREENSHOTS = Path(os.environ.get("IMR_SCREENSHOTS") or Path(tempfile.gettempdir()) / "imr-screenshots")
 INJECTION_CASE = "CM18-0000201"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is missing: run scripts/setup.sh --browser"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server(search_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = (tmp_path_factory.mktemp("streamlit-letters") / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=data.PROJECT_DIR, env=dict(os.environ, IMR_DB=str(search_db)),
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start; see {log.name}")
-                time.sleep(0.3)
+    with streamlit_server(search_db, tmp_path_factory.mktemp("streamlit-letters")) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -19,13 +19,8 @@ five codes by 1 of 6 each; 1 of 6 gives a records-gap reason.
 """
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -41,6 +36,7 @@ from etl.db import append_decision_facts
 from etl.reference import reason_labels as reason_labels_module
 from etl.reference.reason_labels import COLUMNS, load_reason_labels, reason_labels
 from etl.vocab import REASON_CODES
+from tests.streamlit_server import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS, streamlit_server
 
 APP = str(data.PROJECT_DIR / "app.py")
 EVIDENCE_WITH_MARKUP = "There is no documented trial of *first-line* therapy <b>here</b>"
@@ -324,43 +320,15 @@ def test_a_database_without_reasons_says_so(dashboard_db, monkeypatch, tmp_path)
 
 # ---------------------------------------------------------------- a real click, in Chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-WAIT_MS = 30_000
-
 
 @pytest.fixture(scope="module")
-def reasons_server(reasons_db: Path, tmp_path_factory: pytest.TempPathFactory):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=data.PROJECT_DIR, env=dict(os.environ, IMR_DB=str(reasons_db)), stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start; see {log.name}")
-                time.sleep(0.3)
+def reasons_server(reasons_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with streamlit_server(reasons_db, tmp_path_factory.mktemp("streamlit")) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is missing: run scripts/setup.sh --browser")
+@BROWSER_MARKS[0]
+@BROWSER_MARKS[1]
 def test_clicking_a_dot_in_the_browser_sets_the_reasons_filter(reasons_server):
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:

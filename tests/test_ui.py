@@ -5,11 +5,7 @@ Debian's Chromium comes from scripts/setup.sh --browser; the PDF is read back wi
 
 import csv
 import io
-import os
 import re
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,43 +13,17 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
-from dashboard import data
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, free_port
+from tests.streamlit_server import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, WAIT_MS, streamlit_server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is missing: run scripts/setup.sh --browser"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server(dashboard_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=data.PROJECT_DIR, env=dict(os.environ, IMR_DB=str(dashboard_db)),
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start; see {log.name}")
-                time.sleep(0.3)
+    with streamlit_server(dashboard_db, tmp_path_factory.mktemp("streamlit"), "serve.py") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="module")
