@@ -64,7 +64,9 @@ try:
 except (data.DatabaseMissing, data.DatabaseBusy, data.QueryTooSlow) as problem:
     st.error(str(problem))
 except duckdb.Error as error:
+    # DuckDB's message may quote values from the data: shown as text, never as Markdown.
     st.error(
-        f"The database at {data.database_path()} could not be read ({type(error).__name__}: {error}). "
+        f"The database at {ui.plain(data.database_path())} could not be read "
+        f"({ui.plain(f'{type(error).__name__}: {error}')}). "
         "It may have been built by an older loader: rebuild it with `bash scripts/run.sh`."
     )

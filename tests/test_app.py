@@ -157,3 +157,14 @@ def test_a_missing_database_says_how_to_build_it(tmp_path, monkeypatch):
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     assert "bash scripts/run.sh" in app.error[0].value
+
+
+def test_a_database_error_is_a_sentence_shown_as_text(tmp_path, monkeypatch):
+    # DuckDB's message quotes the path, which may hold Markdown: it must not render.
+    broken = tmp_path / "![x](http:__example.com_a.png) **bold**.duckdb"
+    broken.write_bytes(b"this is not a DuckDB file" * 100)
+    monkeypatch.setenv("IMR_DB", str(broken))
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    [error] = app.error
+    assert "could not be read" in error.value and "rebuild it with" in error.value
+    assert r"\!\[x\]" in error.value and r"\*\*bold\*\*" in error.value
