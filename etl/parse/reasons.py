@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from etl.reference import NEGATION, ReasonPattern, fold_case, reason_patterns
+from etl.reference import NEGATION, ReasonPattern, fold_case, reason_patterns, required_words
 from etl.vocab import OVERTURNED_REASON_CODES
 
 # A sentence ends at . ! or ? followed by space and a capital, a quote or a bracket; not after
@@ -188,11 +188,14 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
 
 
 class _RowIndex(NamedTuple):
-    """Rows in file order, found from a sentence's key words instead of testing every row per sentence."""
+    """Rows in file order, found from a sentence's key words instead of testing every row per sentence.
+    A row's gates are its pattern's key words and its prefilter's: the row can match only where each
+    gate has one of its words."""
     rows: list[ReasonPattern]
-    finder: re.Pattern  # the longest of the rows' key words at each position
-    by_word: dict[str, frozenset[int]]  # for each key word found, the rows (by place) that one of its prefixes opens
-    unkeyed: frozenset[int]  # rows without key words: tried in every sentence
+    finder: re.Pattern  # the longest of the gates' words at each position
+    by_word: dict[str, frozenset[tuple[int, int]]]  # per word found: the (row place, gate) pairs it opens
+    gates: list[int]  # how many gates each row has
+    ungated: frozenset[int]  # rows without any: tried in every sentence
 
 
 class _Rows(NamedTuple):
@@ -218,12 +221,19 @@ def _rows(patterns: list[ReasonPattern], upheld: bool) -> _Rows:
 
 
 def _row_index(rows: list[ReasonPattern]) -> _RowIndex:
-    words = frozenset(word for p in rows if p.keywords is not None for word in p.keywords)
-    opened_by = {word: frozenset(i for i, p in enumerate(rows) if p.keywords is not None and word in p.keywords)
-                 for word in words}
+    gates = [
+        [words for words in (p.keywords, required_words(p.prefilter) if p.prefilter else None) if words is not None]
+        for p in rows
+    ]
+    words = frozenset(word for row in gates for gate in row for word in gate)
+    opened_by = {word: set() for word in words}
+    for place, row in enumerate(gates):
+        for number, gate in enumerate(row):
+            for word in gate:
+                opened_by[word].add((place, number))
     by_word = {word: frozenset().union(*(opened_by[w] for w in words if word.startswith(w))) for word in words}
-    unkeyed = frozenset(i for i, p in enumerate(rows) if p.keywords is None)
-    return _RowIndex(rows, _word_finder(words), by_word, unkeyed)
+    ungated = frozenset(place for place, row in enumerate(gates) if not row)
+    return _RowIndex(rows, _word_finder(words), by_word, [len(row) for row in gates], ungated)
 
 
 def _word_finder(words: frozenset[str]) -> re.Pattern:
@@ -247,11 +257,14 @@ def _word_finder(words: frozenset[str]) -> re.Pattern:
 
 
 def _candidates(index: _RowIndex, folded: str) -> list[ReasonPattern]:
-    """The rows, in file order, that can match a sentence: those with one of their key words in it, and
-    those without key words."""
-    places = set(index.unkeyed)
+    """The rows, in file order, that can match a sentence: those whose every gate has a word in it."""
+    opened: set[tuple[int, int]] = set()
     for longest in set(index.finder.findall(folded)):
-        places |= index.by_word[longest]
+        opened |= index.by_word[longest]
+    places = set(index.ungated)
+    for place, gate in opened:
+        if gate == 0 and all((place, number) in opened for number in range(1, index.gates[place])):
+            places.add(place)
     return [index.rows[i] for i in sorted(places)]
 
 
