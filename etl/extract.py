@@ -54,10 +54,17 @@ _BREAK_HYPHEN_INLINE = re.compile(r"[\ufffe\u0002]")
 
 def repair_text(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = _BREAK_HYPHEN_AT_EOL.sub("", text)
-    text = _BREAK_HYPHEN_INLINE.sub("-", text)
-    text = text.replace("\u00ad", "")
-    return text.translate(_CHAR_REPAIRS)
+    # Each repair scans the whole text; most letters are plain ASCII and need few or none of them.
+    if "\x02" in text or not text.isascii():
+        text = _BREAK_HYPHEN_AT_EOL.sub("", text)
+        text = _BREAK_HYPHEN_INLINE.sub("-", text)
+        text = text.replace("\u00ad", "")
+    # One replace per character present: str.translate with this table is slow on non-ASCII text
+    # (~80 microseconds a thousand characters), and no replacement contains a character it replaces.
+    for code, replacement in _CHAR_REPAIRS.items():
+        if chr(code) in text:
+            text = text.replace(chr(code), replacement or "")
+    return text
 
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16: FF FE 00 00

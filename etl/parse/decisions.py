@@ -162,10 +162,14 @@ def split_heading(heading: str) -> tuple[str, str | None]:
     return _clean_item(heading), None
 
 
+_LEADING_REQUEST = re.compile(r"^(?:The\s+)?request\s+for\s+", re.I)
+_TRAILING_IS = re.compile(r"\s+is$")
+
+
 def _clean_item(item: str) -> str:
     item = fold(item)
-    item = re.sub(r"^(?:The\s+)?request\s+for\s+", "", item, flags=re.I)
-    item = re.sub(r"\s+is$", "", item)
+    item = _LEADING_REQUEST.sub("", item)
+    item = _TRAILING_IS.sub("", item)
     return item.strip(" ,;")
 
 

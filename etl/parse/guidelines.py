@@ -49,11 +49,22 @@ _ACOEM_TITLE = re.compile(
 _MAX_PAGE_RANGE = 200
 
 
+# Patterns the per-citation helpers use, compiled once.
+_LINE_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\n\s*(?=\w)")
+_EDGE_PUNCTUATION = re.compile(r"^[\s,;:.\-]+|[\s,;:]+$")
+_TRAILING_AND = re.compile(r"(?:,?\s*\band)$")
+_TRAILING_STOP = re.compile(r"\.$")
+_PART_TAIL = re.compile(r"^\s*(?:Medical\s+)?Treatment\b|^\s*(?:Guidelines?|Complaints)\b", re.I)
+_GUIDELINES_WORD = re.compile(r"^\s*Guidelines?\b", re.I)
+_SECTION_LABEL = re.compile(r"Sections?(?:\(s\))?\s*:", re.I)
+_NO_WORDS = re.compile(r"(?:and|,|\.|\s)*", re.I)
+
+
 def fold_guideline(text: str | None) -> str | None:
     """A guideline line as printed, white space folded; a word hyphenated over a line break is rejoined."""
     if text is None:
         return None
-    folded = " ".join(re.sub(r"(?<=\w)-[ \t]*\n\s*(?=\w)", "-", text).split())
+    folded = " ".join(_LINE_HYPHEN.sub("-", text).split())
     return folded or None
 
 
@@ -87,9 +98,9 @@ def _chapter(variant: str) -> str:
 
 def _strip_edges(text: str) -> str | None:
     text = " ".join(text.split())
-    text = re.sub(r"^[\s,;:.\-]+|[\s,;:]+$", "", text)
-    text = re.sub(r"(?:,?\s*\band)$", "", text).strip()
-    text = re.sub(r"\.$", "", text).strip(" ,;")
+    text = _EDGE_PUNCTUATION.sub("", text)
+    text = _TRAILING_AND.sub("", text).strip()
+    text = _TRAILING_STOP.sub("", text).strip(" ,;")
     return text or None
 
 
@@ -125,17 +136,17 @@ def _mtus_citations(body: str) -> list[dict]:
 
 def _mtus_piece(chapter: str | None, rest: str) -> dict:
     rest = _YEAR.sub("", rest)
-    rest = re.sub(r"^\s*(?:Medical\s+)?Treatment\b|^\s*(?:Guidelines?|Complaints)\b", "", rest, flags=re.I)
-    rest = re.sub(r"^\s*Guidelines?\b", "", rest, flags=re.I)
+    rest = _PART_TAIL.sub("", rest)
+    rest = _GUIDELINES_WORD.sub("", rest)
     rest = _YEAR.sub("", rest)
     pages: list[int] = []
     page_match = _PAGES.search(rest)
     if page_match:
         pages = expand_pages(page_match.group(1))
         rest = rest[: page_match.start()]
-    section_match = re.search(r"Sections?(?:\(s\))?\s*:", rest, re.I)
+    section_match = _SECTION_LABEL.search(rest)
     section = _strip_edges(rest[section_match.end() :] if section_match else rest)
-    if section and re.fullmatch(r"(?:and|,|\.|\s)*", section, re.I):
+    if section and _NO_WORDS.fullmatch(section):
         section = None
     return {"source": "MTUS", "chapter": chapter, "section": section, "pages": pages}
 

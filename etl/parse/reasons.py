@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from etl.reference import NEGATION, ReasonPattern, fold_case, reason_patterns
+from etl.reference import NEGATION, ReasonPattern, fold_case, reason_patterns, required_words
 from etl.vocab import OVERTURNED_REASON_CODES
 
 # A sentence ends at . ! or ? followed by space and a capital, a quote or a bracket; not after
@@ -141,7 +141,7 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
     found: dict[str, tuple[int, int]] = {}
     alone: dict[str, tuple[int, int]] = {}
     recited_evidence: set[str] = set()
-    in_findings, in_recited, findings_words, recited_words = _rows(reason_patterns(), upheld)
+    in_findings, in_recited = _rows(reason_patterns(), upheld)
     for s in sentences(rationale):
         matches: dict[str, tuple[str, tuple[int, int]]] = {}
         if s.quoted:
@@ -149,9 +149,8 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
         negated: bool | None = None  # whether the sentence negates, found when a row needs it
         # Which rows' key words the sentence has, found once: a row without any cannot match.
         folded = fold_case(s.text)
-        present = _words_in(folded, recited_words if s.recited else findings_words)
-        for p in in_recited if s.recited else in_findings:
-            if p.code in matches or (p.keywords is not None and present.isdisjoint(p.keywords)):
+        for p in _candidates(in_recited if s.recited else in_findings, folded):
+            if p.code in matches:
                 continue
             if p.negated:
                 if negated is None:
@@ -188,11 +187,20 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
             sorted(found.items(), key=lambda kv: kv[1])]
 
 
+class _RowIndex(NamedTuple):
+    """Rows in file order, found from a sentence's key words instead of testing every row per sentence.
+    A row's gates are its pattern's key words and its prefilter's: the row can match only where each
+    gate has one of its words."""
+    rows: list[ReasonPattern]
+    finder: re.Pattern  # the longest of the gates' words at each position
+    by_word: dict[str, frozenset[tuple[int, int]]]  # per word found: the (row place, gate) pairs it opens
+    gates: list[int]  # how many gates each row has
+    ungated: frozenset[int]  # rows without any: tried in every sentence
+
+
 class _Rows(NamedTuple):
-    in_findings: list[ReasonPattern]  # the rows that can apply to the outcome, in file order
-    in_recited: list[ReasonPattern]  # those of them that count in recited text too
-    findings_words: tuple[re.Pattern, dict[str, frozenset[str]]]  # their key words' finders
-    recited_words: tuple[re.Pattern, dict[str, frozenset[str]]]
+    in_findings: _RowIndex  # the rows that can apply to the outcome
+    in_recited: _RowIndex  # those of them that count in recited text too
 
 
 # The rows per (pattern list, upheld), built once per list: the list and its rows.
@@ -205,20 +213,32 @@ def _rows(patterns: list[ReasonPattern], upheld: bool) -> _Rows:
         return cached[1]
     in_findings = [p for p in patterns if (p.code in OVERTURNED_REASON_CODES) != upheld or p.code == "other"]
     in_recited = [p for p in in_findings if p.scope == "anywhere"]
-    rows = _Rows(in_findings, in_recited, _word_finder(_keywords(in_findings)), _word_finder(_keywords(in_recited)))
+    rows = _Rows(_row_index(in_findings), _row_index(in_recited))
     if len(_ROWS) >= 8:  # a caller passing new lists (a test's own rows) must not grow this without end
         _ROWS.clear()
     _ROWS[(id(patterns), upheld)] = (patterns, rows)
     return rows
 
 
-def _keywords(patterns: list[ReasonPattern]) -> frozenset[str]:
-    return frozenset(word for p in patterns if p.keywords is not None for word in p.keywords)
+def _row_index(rows: list[ReasonPattern]) -> _RowIndex:
+    gates = [
+        [words for words in (p.keywords, required_words(p.prefilter) if p.prefilter else None) if words is not None]
+        for p in rows
+    ]
+    words = frozenset(word for row in gates for gate in row for word in gate)
+    opened_by = {word: set() for word in words}
+    for place, row in enumerate(gates):
+        for number, gate in enumerate(row):
+            for word in gate:
+                opened_by[word].add((place, number))
+    by_word = {word: frozenset().union(*(opened_by[w] for w in words if word.startswith(w))) for word in words}
+    ungated = frozenset(place for place, row in enumerate(gates) if not row)
+    return _RowIndex(rows, _word_finder(words), by_word, [len(row) for row in gates], ungated)
 
 
-def _word_finder(words: frozenset[str]) -> tuple[re.Pattern, dict[str, frozenset[str]]]:
+def _word_finder(words: frozenset[str]) -> re.Pattern:
     """One pass that finds, at every position, the longest of the words starting there, as a trie so the
-    engine tries few letters per position; and for each word the words that are its prefixes (also there)."""
+    engine tries few letters per position (the words that are its prefixes are there too)."""
     trie: dict = {}
     for word in words:
         node = trie
@@ -233,17 +253,19 @@ def _word_finder(words: frozenset[str]) -> tuple[re.Pattern, dict[str, frozenset
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if "" in node else body  # greedy: the longest word first
 
-    finder = re.compile(f"(?=({alternation(trie)}))")
-    return finder, {word: frozenset(w for w in words if word.startswith(w)) for word in words}
+    return re.compile(f"(?=({alternation(trie)}))")
 
 
-def _words_in(text: str, finder: tuple[re.Pattern, dict[str, frozenset[str]]]) -> set[str]:
-    """The words that occur in the text: every one starts where some word found is, and is its prefix."""
-    pattern, prefixes = finder
-    present: set[str] = set()
-    for longest in pattern.findall(text):
-        present |= prefixes[longest]
-    return present
+def _candidates(index: _RowIndex, folded: str) -> list[ReasonPattern]:
+    """The rows, in file order, that can match a sentence: those whose every gate has a word in it."""
+    opened: set[tuple[int, int]] = set()
+    for longest in set(index.finder.findall(folded)):
+        opened |= index.by_word[longest]
+    places = set(index.ungated)
+    for place, gate in opened:
+        if gate == 0 and all((place, number) in opened for number in range(1, index.gates[place])):
+            places.add(place)
+    return [index.rows[i] for i in sorted(places)]
 
 
 def _beside_another(s: Sentence, matches: dict[str, tuple[str, tuple[int, int]]]) -> bool:
