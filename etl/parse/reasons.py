@@ -152,14 +152,17 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
         for p in _candidates(in_recited if s.recited else in_findings, folded):
             if p.code in matches:
                 continue
-            if p.negated:
+            if p.negated or p.branches:
                 if negated is None:
                     negated = NEGATION.search(s.text, s.lead) is not None
-                if not negated:
+                if not negated and p.negated:
                     continue
-            if p.prefilter is not None and p.prefilter.search(s.text, s.lead) is None:
+            if p.branches:
+                m = _first_branch_match(p, s, folded, negated)
+            elif p.prefilter is not None and p.prefilter.search(s.text, s.lead) is None:
                 continue
-            m = p.pattern.search(s.text, s.lead)
+            else:
+                m = p.pattern.search(s.text, s.lead)
             if m is None or (p.unless is not None and p.unless.search(s.text)):
                 continue
             span = (s.start + m.start(), s.start + m.end())
@@ -185,6 +188,23 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
         found["criteria_not_met"] = _conclusion(rationale)
     return [{"code": code, "evidence": _evidence(rationale, a, b)} for code, (a, b) in
             sorted(found.items(), key=lambda kv: kv[1])]
+
+
+def _first_branch_match(p: ReasonPattern, s: "Sentence", folded: str, negated: bool) -> re.Match | None:
+    """The pattern's match, from searching only the alternatives whose quick tests pass: the leftmost
+    of their matches, the first alternative on a tie, as the whole pattern's search would give."""
+    best = None
+    for branch in p.branches:
+        if branch.negated and not negated:
+            continue
+        if branch.keywords is not None and not any(word in folded for word in branch.keywords):
+            continue
+        if branch.prefilter is not None and branch.prefilter.search(s.text, s.lead) is None:
+            continue
+        m = branch.pattern.search(s.text, s.lead)
+        if m is not None and (best is None or m.start() < best.start()):
+            best = m
+    return best
 
 
 class _RowIndex(NamedTuple):

@@ -179,6 +179,15 @@ REASON_MACROS = {
 
 
 @dataclass(frozen=True)
+class ReasonBranch:
+    """One top-level alternative of a pattern, with its own quick tests (see ReasonPattern)."""
+    pattern: re.Pattern
+    prefilter: re.Pattern | None
+    negated: bool
+    keywords: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
 class ReasonPattern:
     line: int
     code: str
@@ -192,6 +201,44 @@ class ReasonPattern:
     # Lower-case words of which every match contains one (see required_words): a sentence
     # without any of them is not searched. None: the pattern has no such words.
     keywords: tuple[str, ...] | None = None
+    # A pattern with a top-level |: its alternatives, each searched only where its own quick tests
+    # pass; the leftmost of their matches (the first alternative on a tie) is the pattern's match.
+    branches: tuple[ReasonBranch, ...] = ()
+
+
+def _top_level_branches(text: str) -> list[str]:
+    """The pattern's text split at each | outside any group (a | in a character class leaves a part
+    that does not compile, so such a pattern is searched whole)."""
+    depth, escaped, parts, begin = 0, False, [], 0
+    for i, ch in enumerate(text):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and ch == "|":
+            parts.append(text[begin:i])
+            begin = i + 1
+    return [*parts, text[begin:]]
+
+
+def _branches(text: str) -> tuple[ReasonBranch, ...]:
+    parts = _top_level_branches(text)
+    if len(parts) < 2:
+        return ()
+    out = []
+    for part in parts:
+        try:
+            pattern = re.compile(re.sub(r"\{([a-z_]+)\}", lambda m: REASON_MACROS[m.group(1)], part), re.IGNORECASE)
+        except re.error:
+            return ()
+        if re.search(r"\\[1-9]|\(\?P=", part):  # a back reference's group number would differ from the whole's
+            return ()
+        out.append(ReasonBranch(pattern, _required_tail(part), part.startswith("{neg}"), required_words(pattern)))
+    return tuple(out)
 
 
 def _required_tail(text: str) -> re.Pattern | None:
@@ -302,7 +349,8 @@ def load_reason_patterns(path: Path) -> list[ReasonPattern]:
         unless = _reason_regex(path, line, r["unless"], "unless") if r["unless"] else None
         pattern = _reason_regex(path, line, r["pattern"], "pattern")
         out.append(ReasonPattern(line, r["code"], r["scope"], pattern, unless, _required_tail(r["pattern"]),
-                                 r["pattern"].startswith("{neg}"), required_words(pattern)))
+                                 r["pattern"].startswith("{neg}"), required_words(pattern),
+                                 _branches(r["pattern"])))
     return out
 
 
