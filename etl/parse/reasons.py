@@ -14,9 +14,10 @@ Pure: no I/O beyond the cached reference CSV.
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
-from etl.reference import NEGATION, ReasonPattern, fold_case, reason_patterns, required_words
+from etl.reference import WORD, ReasonPattern, fold_case, negates, reason_patterns, required_words
 from etl.vocab import OVERTURNED_REASON_CODES
 
 # A sentence ends at . ! or ? followed by space and a capital, a quote or a bracket; not after
@@ -43,6 +44,12 @@ _APPLIED = re.compile(
     r"|\bnot\s+(?:documented|provided|noted|specified)\b|\b(?:therefore|thus|hence|as\s+such|given\s+the)\b",
     re.I,
 )
+# Words that are each a whole match of _APPLIED: most findings hold one, found without the slow search.
+_APPLIED_WORDS = frozenset(
+    ("he", "she", "his", "her", "him", "hers", "was", "were", "had", "did", "absent", "additional", "further",
+     "here", "noted", "ago", "despite", "prescribed", "denied", "submitted", "provided", "requested",
+     "therefore", "thus", "hence")
+)
 
 
 # How far the evidence reaches for the start and the end of its clause ("There was a lack of ...").
@@ -62,13 +69,22 @@ _TOPIC_LEAD = re.compile(
 _CONDITION_LEAD = re.compile(r"\s*(?:when|if|unless|in\s+patients|for\s+patients|patients)\b", re.I)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Sentence:
     start: int
     text: str
-    recited: bool  # guideline text the reviewer recites, not a statement about this patient
     quoted: bool  # mostly a long quote of the guideline
     lead: int  # where the sentence's own words begin, after a "Regarding the request for X," that names the topic
+    own_text: str  # what the sentence says outside its long quotes and its topic lead
+
+    @cached_property
+    def recited(self) -> bool:
+        """Guideline text the reviewer recites, not a statement about this patient: decided by what the
+        sentence says outside its quotes, and only for sentences where a pattern could match (it is slow)."""
+        if self.quoted or _CONDITION_LEAD.match(self.own_text):
+            return True
+        applied = not _APPLIED_WORDS.isdisjoint(WORD.findall(fold_case(self.own_text)))
+        return not applied and _APPLIED.search(self.own_text) is None
 
 
 def sentences(rationale: str) -> list[Sentence]:
@@ -128,9 +144,7 @@ def _sentence(rationale: str, start: int, end: int, quotes: list[tuple[int, int]
     own_text = " ".join(own)
     quoted = len(own_text.strip()) < len(text) / 2
     own_text = _TOPIC_LEAD.sub("", own_text, count=1)
-    # What the sentence says outside its quotes decides whether it applies the guideline.
-    recited = quoted or _CONDITION_LEAD.match(own_text) is not None or not _APPLIED.search(own_text)
-    return Sentence(start, text, recited, quoted, topic.end() if topic else 0)
+    return Sentence(start, text, quoted, topic.end() if topic else 0, own_text)
 
 
 def read_reasons(rationale: str, outcome: str) -> list[dict]:
@@ -141,7 +155,7 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
     found: dict[str, tuple[int, int]] = {}
     alone: dict[str, tuple[int, int]] = {}
     recited_evidence: set[str] = set()
-    in_findings, in_recited = _rows(reason_patterns(), upheld)
+    rows = _rows(reason_patterns(), upheld)
     for s in sentences(rationale):
         matches: dict[str, tuple[str, tuple[int, int]]] = {}
         if s.quoted:
@@ -149,12 +163,15 @@ def read_reasons(rationale: str, outcome: str) -> list[dict]:
         negated: bool | None = None  # whether the sentence negates, found when a row needs it
         # Which rows' key words the sentence has, found once: a row without any cannot match.
         folded = fold_case(s.text)
-        for p in _candidates(in_recited if s.recited else in_findings, folded):
+        candidates = _candidates(rows, folded)
+        if candidates and s.recited:
+            candidates = [p for p in candidates if p.scope == "anywhere"]  # the rows that count in recited text
+        for p in candidates:
             if p.code in matches:
                 continue
             if p.negated or p.branches:
                 if negated is None:
-                    negated = NEGATION.search(s.text, s.lead) is not None
+                    negated = negates(s.text, s.lead)
                 if not negated and p.negated:
                     continue
             if p.branches:
@@ -218,22 +235,15 @@ class _RowIndex(NamedTuple):
     ungated: frozenset[int]  # rows without any: tried in every sentence
 
 
-class _Rows(NamedTuple):
-    in_findings: _RowIndex  # the rows that can apply to the outcome
-    in_recited: _RowIndex  # those of them that count in recited text too
+# The rows that can apply to an outcome, per (pattern list, upheld), built once per list: the list and its rows.
+_ROWS: dict[tuple[int, bool], tuple[list[ReasonPattern], _RowIndex]] = {}
 
 
-# The rows per (pattern list, upheld), built once per list: the list and its rows.
-_ROWS: dict[tuple[int, bool], tuple[list[ReasonPattern], _Rows]] = {}
-
-
-def _rows(patterns: list[ReasonPattern], upheld: bool) -> _Rows:
+def _rows(patterns: list[ReasonPattern], upheld: bool) -> _RowIndex:
     cached = _ROWS.get((id(patterns), upheld))
     if cached is not None and cached[0] is patterns:
         return cached[1]
-    in_findings = [p for p in patterns if (p.code in OVERTURNED_REASON_CODES) != upheld or p.code == "other"]
-    in_recited = [p for p in in_findings if p.scope == "anywhere"]
-    rows = _Rows(_row_index(in_findings), _row_index(in_recited))
+    rows = _row_index([p for p in patterns if (p.code in OVERTURNED_REASON_CODES) != upheld or p.code == "other"])
     if len(_ROWS) >= 8:  # a caller passing new lists (a test's own rows) must not grow this without end
         _ROWS.clear()
     _ROWS[(id(patterns), upheld)] = (patterns, rows)

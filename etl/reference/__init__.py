@@ -355,6 +355,17 @@ def load_reason_patterns(path: Path) -> list[ReasonPattern]:
 
 
 NEGATION = re.compile(REASON_MACROS["neg"], re.IGNORECASE)
+# Words that are each a whole match of NEGATION: a sentence holding one negates, no search needed.
+NEGATION_WORDS = frozenset(
+    ("no", "not", "none", "nor", "neither", "never", "absent", "lack", "lacks", "lacking", "insufficient",
+     "limited", "unclear", "cannot", "nothing")
+)
+WORD = re.compile(r"\w+")
+
+
+def negates(text: str, pos: int = 0) -> bool:
+    """Whether NEGATION matches in text from pos: first by looking its one-word negations up."""
+    return not NEGATION_WORDS.isdisjoint(WORD.findall(fold_case(text[pos:]))) or NEGATION.search(text, pos) is not None
 
 
 @functools.cache
