@@ -230,7 +230,8 @@ class _RowIndex(NamedTuple):
     gate has one of its words."""
     rows: list[ReasonPattern]
     finder: re.Pattern  # the longest of the gates' words at each position
-    by_word: dict[str, frozenset[tuple[int, int]]]  # per word found: the (row place, gate) pairs it opens
+    opens_row: dict[str, frozenset[int]]  # per word found: the rows with one gate that it opens
+    opens_gate: dict[str, frozenset[tuple[int, int]]]  # per word found: the (row place, gate) pairs of the others
     gates: list[int]  # how many gates each row has
     ungated: frozenset[int]  # rows without any: tried in every sentence
 
@@ -262,8 +263,11 @@ def _row_index(rows: list[ReasonPattern]) -> _RowIndex:
             for word in gate:
                 opened_by[word].add((place, number))
     by_word = {word: frozenset().union(*(opened_by[w] for w in words if word.startswith(w))) for word in words}
+    opens_row = {word: frozenset(place for place, _ in pairs if len(gates[place]) == 1)
+                 for word, pairs in by_word.items()}
+    opens_gate = {word: frozenset(pair for pair in pairs if len(gates[pair[0]]) > 1) for word, pairs in by_word.items()}
     ungated = frozenset(place for place, row in enumerate(gates) if not row)
-    return _RowIndex(rows, _word_finder(words), by_word, [len(row) for row in gates], ungated)
+    return _RowIndex(rows, _word_finder(words), opens_row, opens_gate, [len(row) for row in gates], ungated)
 
 
 def _word_finder(words: frozenset[str]) -> re.Pattern:
@@ -288,10 +292,11 @@ def _word_finder(words: frozenset[str]) -> re.Pattern:
 
 def _candidates(index: _RowIndex, folded: str) -> list[ReasonPattern]:
     """The rows, in file order, that can match a sentence: those whose every gate has a word in it."""
+    places = set(index.ungated)
     opened: set[tuple[int, int]] = set()
     for longest in set(index.finder.findall(folded)):
-        opened |= index.by_word[longest]
-    places = set(index.ungated)
+        places |= index.opens_row[longest]
+        opened |= index.opens_gate[longest]
     for place, gate in opened:
         if gate == 0 and all((place, number) in opened for number in range(1, index.gates[place])):
             places.add(place)
