@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+MARTS_HEADING = "-- ---------------------------------------------------------------- marts"
 ONE_SORT_LETTERS = 100_000  # up to this many new letters, their decision_facts rows are sorted in one go
 
 
@@ -13,7 +14,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_SQL.read_text())
 
 
-def append_decision_facts(con: duckdb.DuckDBPyConnection, first_letter_id: int = 1) -> None:
+def _append_facts(con: duckdb.DuckDBPyConnection, first_letter_id: int) -> None:
     """Add the wide decision-grain rows of the letters numbered from `first_letter_id` on.
 
     Letters get increasing ids, so those are the letters of the load being written: older row
@@ -38,6 +39,71 @@ def append_decision_facts(con: duckdb.DuckDBPyConnection, first_letter_id: int =
         )
     con.execute("INSERT INTO decision_facts SELECT * FROM v_decision_facts WHERE letter_id >= $first "
                 "AND decision_date IS NULL ORDER BY letter_id, item_no", new)
+
+
+def append_decision_facts(con: duckdb.DuckDBPyConnection, first_letter_id: int = 1) -> None:
+    """Add the decision_facts rows of the letters numbered from `first_letter_id` on (see _append_facts),
+    and their counts to the marts, in the caller's transaction."""
+    _append_facts(con, first_letter_id)
+    append_marts(con, first_letter_id)
+
+
+# Each mart's rows for the letters numbered from $first on. mart_letter_days is merged on its keys
+# (its size is bounded by months x days, not letters); mart_field_counts gets one row per load.
+LETTER_DAYS_KEYS = ("decision_month", "priority", "days_from_application", "days_from_assignment")
+LETTER_DAYS_ROWS = """
+    SELECT decision_month, priority, days_from_application, days_from_assignment, count(*) AS letters
+    FROM (
+        -- letters, not decisions: a letter's fields are the same on each of its decisions
+        SELECT letter_id, any_value(decision_month) AS decision_month, any_value(priority) AS priority,
+               any_value(days_from_application) AS days_from_application,
+               any_value(days_to_decision) AS days_from_assignment
+        FROM decision_facts WHERE letter_id >= $first GROUP BY letter_id)
+    GROUP BY ALL"""
+FIELD_COUNTS_ROWS = """
+    SELECT $first AS first_letter_id, l.*, d.*, t.*
+    FROM (SELECT count(*) AS letters, count(case_number) AS case_number, count(decision_date) AS decision_date,
+                 count(date_assigned) AS date_assigned, count(date_of_injury) AS date_of_injury,
+                 count(ur_denial_date) AS ur_denial_date, count(application_received) AS application_received,
+                 count(priority) AS priority,
+                 count(*) FILTER (WHERE len(reviewer_license_states) > 0) AS reviewer_license_states,
+                 count(*) FILTER (WHERE len(reviewer_specialties) > 0) AS reviewer_specialties,
+                 count(patient_age) AS patient_age, count(patient_sex) AS patient_sex
+          FROM letters WHERE letter_id >= $first) l,
+         (SELECT count(*) AS decisions, count(service_subcategory) AS service_subcategory,
+                 count(drug_generic) FILTER (WHERE service_category = 'Pharmaceuticals') AS drug_generic,
+                 count(strength) FILTER (WHERE service_category = 'Pharmaceuticals') AS strength,
+                 count(quantity) AS quantity,
+                 count(ur_authorized_quantity) FILTER (WHERE ur_action = 'modified') AS ur_authorized_quantity,
+                 count(*) FILTER (WHERE service_category = 'Pharmaceuticals') AS drugs,
+                 count(*) FILTER (WHERE ur_action = 'modified') AS modified
+          FROM decisions WHERE letter_id >= $first) d,
+         (SELECT count(ca_guideline_text) AS ca_guideline_text, count(imr_guideline_text) AS imr_guideline_text
+          FROM decision_texts WHERE letter_id >= $first) t"""
+
+
+def append_marts(con: duckdb.DuckDBPyConnection, first_letter_id: int = 1) -> None:
+    """Add the letters numbered from `first_letter_id` on to the marts (etl/schema.sql), in the caller's
+    transaction. A database made before the marts gets them now, filled from every letter; from 1 on,
+    the marts are filled afresh (a new file, or decision_facts rebuilt)."""
+    existing = {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND starts_with(table_name, 'mart_')").fetchall()}
+    if existing != set(MARTS):
+        con.execute(SCHEMA_SQL.read_text().split(MARTS_HEADING, 1)[1])
+        first_letter_id = 1
+    if first_letter_id <= 1:
+        for table in MARTS:
+            con.execute(f"DELETE FROM {table}")  # table names from MARTS, never from input
+    new = {"first": first_letter_id}
+    matched = " AND ".join(f"m.{key} IS NOT DISTINCT FROM n.{key}" for key in LETTER_DAYS_KEYS)
+    con.execute(f"MERGE INTO mart_letter_days m USING ({LETTER_DAYS_ROWS}) n ON {matched} "
+                "WHEN MATCHED THEN UPDATE SET letters = m.letters + n.letters "
+                "WHEN NOT MATCHED THEN INSERT BY NAME", new)
+    con.execute(f"INSERT INTO mart_field_counts BY NAME {FIELD_COUNTS_ROWS}", new)
+
+
+MARTS = ("mart_letter_days", "mart_field_counts")
 
 
 def connect_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
