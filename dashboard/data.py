@@ -77,9 +77,24 @@ REASON_LABELS = {
 }
 
 # Questions a mart answers (etl/schema.sql: pre-aggregated tables each load maintains) when no filter
-# is set, with the same rows: queries/marts/<name>.sql. A database made before the marts has none
-# until its next load; meanwhile these questions read the rows, as before.
-MART_QUERIES = {"timeliness_by_period": "mart_letter_days", "quality_field_coverage": "mart_field_counts"}
+# is set, with the same rows: queries/marts/<name>.sql, reading the marts named here. A database made
+# before the marts has none until its next load; meanwhile these questions read the rows, as before.
+MART_QUERIES: dict[str, tuple[str, ...]] = {
+    "overview_totals": ("mart_letter_days", "mart_decision_months"),
+    "overview_trend": ("mart_decision_months",),
+    "overview_categories": ("mart_decision_months",),
+    "medications_by_class": ("mart_decision_months",),
+    "medications_class_trend": ("mart_decision_months",),
+    "medications_strengths": ("mart_drug_quantities",),
+    "guidelines_sources": ("mart_guideline_groups",),
+    "guidelines_mtus_parts": ("mart_guideline_groups",),
+    "guidelines_agreement": ("mart_guideline_groups",),
+    "reviewers_specialty": ("mart_reviewer_groups",),
+    "reviewers_specialty_category": ("mart_reviewer_groups",),
+    "reviewers_licence": ("mart_reviewer_groups",),
+    "timeliness_by_period": ("mart_letter_days",),
+    "quality_field_coverage": ("mart_field_counts",),
+}
 
 _PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
 _FILTERED_CTE = re.compile(r"\bfiltered\b")
@@ -417,7 +432,7 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, objec
     a mart answers reads the mart (marts=False reads the rows: the tests compare the two)."""
     # A cursor per query: sessions share one connection, and a cursor is what makes that thread-safe.
     with con.cursor() as cursor:
-        if marts and name in MART_QUERIES and _unfiltered(params or {}) and _has_table(cursor, MART_QUERIES[name]):
+        if marts and name in MART_QUERIES and _unfiltered(params or {}) and _has_tables(cursor, MART_QUERIES[name]):
             name = f"marts/{name}"
         for table, frame in (tables or {}).items():
             cursor.register(table, frame)
@@ -438,9 +453,11 @@ def _unfiltered(params: dict[str, object]) -> bool:
     return all(params.get(name) is None for name in _FILTER_PARAMETERS)
 
 
-def _has_table(cursor: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(cursor.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-                               "AND schema_name = 'main' AND table_name = $table", {"table": table}).fetchall()[0][0])
+def _has_tables(cursor: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> bool:
+    [(found,)] = cursor.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                                "AND schema_name = 'main' AND list_contains($tables, table_name)",
+                                {"tables": list(tables)}).fetchall()
+    return found == len(tables)
 
 
 def bound_params(name: str, given: dict[str, object]) -> dict[str, object]:

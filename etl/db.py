@@ -48,18 +48,43 @@ def append_decision_facts(con: duckdb.DuckDBPyConnection, first_letter_id: int =
     append_marts(con, first_letter_id)
 
 
-# Each mart's rows for the letters numbered from $first on. mart_letter_days is merged on its keys
-# (its size is bounded by months x days, not letters); mart_field_counts gets one row per load.
-LETTER_DAYS_KEYS = ("decision_month", "priority", "days_from_application", "days_from_assignment")
-LETTER_DAYS_ROWS = """
-    SELECT decision_month, priority, days_from_application, days_from_assignment, count(*) AS letters
-    FROM (
-        -- letters, not decisions: a letter's fields are the same on each of its decisions
-        SELECT letter_id, any_value(decision_month) AS decision_month, any_value(priority) AS priority,
-               any_value(days_from_application) AS days_from_application,
-               any_value(days_to_decision) AS days_from_assignment
-        FROM decision_facts WHERE letter_id >= $first GROUP BY letter_id)
-    GROUP BY ALL"""
+# The marts merged on their keys (their size is bounded by the keys' values, not by the letters): each
+# one's keys, its measures with how an old and a new value combine, and its rows for the letters numbered
+# from $first on. mart_field_counts gets one row per load instead.
+_COUNTS = {"decisions": "sum", "overturned": "sum"}
+_DECISION_COUNTS = "count(*) AS decisions, CAST(sum(overturned) AS BIGINT) AS overturned"
+MERGED_MARTS: dict[str, tuple[tuple[str, ...], dict[str, str], str]] = {
+    "mart_letter_days": (
+        ("decision_month", "priority", "days_from_application", "days_from_assignment"), {"letters": "sum"}, """
+        SELECT decision_month, priority, days_from_application, days_from_assignment, count(*) AS letters
+        FROM (
+            -- letters, not decisions: a letter's fields are the same on each of its decisions
+            SELECT letter_id, any_value(decision_month) AS decision_month, any_value(priority) AS priority,
+                   any_value(days_from_application) AS days_from_application,
+                   any_value(days_to_decision) AS days_from_assignment
+            FROM decision_facts WHERE letter_id >= $first GROUP BY letter_id)
+        GROUP BY ALL"""),
+    "mart_decision_months": (
+        ("decision_month", "service_category", "drug_class"),
+        _COUNTS | {"first_decision": "least", "last_decision": "greatest"}, f"""
+        SELECT decision_month, service_category, drug_class, {_DECISION_COUNTS},
+               min(decision_date) AS first_decision, max(decision_date) AS last_decision
+        FROM decision_facts WHERE letter_id >= $first GROUP BY ALL"""),
+    "mart_drug_quantities": (
+        ("drug_generic", "strength", "quantity"), _COUNTS, f"""
+        SELECT drug_generic, strength, quantity, {_DECISION_COUNTS}
+        FROM decision_facts WHERE letter_id >= $first AND drug_generic IS NOT NULL GROUP BY ALL"""),
+    "mart_guideline_groups": (
+        ("imr_source_key", "ca_source_key", "imr_guideline_group", "ca_guideline_group", "imr_mtus_chapter",
+         "same_sources_as_ca"), _COUNTS, f"""
+        SELECT imr_source_key, ca_source_key, imr_guideline_group, ca_guideline_group, imr_mtus_chapter,
+               same_sources_as_ca, {_DECISION_COUNTS}
+        FROM decision_facts WHERE letter_id >= $first GROUP BY ALL"""),
+    "mart_reviewer_groups": (
+        ("reviewer_specialty", "service_category", "reviewer_ca_licence"), _COUNTS, f"""
+        SELECT reviewer_specialty, service_category, reviewer_ca_licence, {_DECISION_COUNTS}
+        FROM decision_facts WHERE letter_id >= $first GROUP BY ALL"""),
+}
 FIELD_COUNTS_ROWS = """
     SELECT $first AS first_letter_id, l.*, d.*, t.*
     FROM (SELECT count(*) AS letters, count(case_number) AS case_number, count(decision_date) AS decision_date,
@@ -96,14 +121,16 @@ def append_marts(con: duckdb.DuckDBPyConnection, first_letter_id: int = 1) -> No
         for table in MARTS:
             con.execute(f"DELETE FROM {table}")  # table names from MARTS, never from input
     new = {"first": first_letter_id}
-    matched = " AND ".join(f"m.{key} IS NOT DISTINCT FROM n.{key}" for key in LETTER_DAYS_KEYS)
-    con.execute(f"MERGE INTO mart_letter_days m USING ({LETTER_DAYS_ROWS}) n ON {matched} "
-                "WHEN MATCHED THEN UPDATE SET letters = m.letters + n.letters "
-                "WHEN NOT MATCHED THEN INSERT BY NAME", new)
+    combine = {"sum": "m.{0} + n.{0}", "least": "least(m.{0}, n.{0})", "greatest": "greatest(m.{0}, n.{0})"}
+    for table, (keys, measures, rows) in MERGED_MARTS.items():
+        matched = " AND ".join(f"m.{key} IS NOT DISTINCT FROM n.{key}" for key in keys)
+        updates = ", ".join(f"{name} = {combine[how].format(name)}" for name, how in measures.items())
+        con.execute(f"MERGE INTO {table} m USING ({rows}) n ON {matched} "
+                    f"WHEN MATCHED THEN UPDATE SET {updates} WHEN NOT MATCHED THEN INSERT BY NAME", new)
     con.execute(f"INSERT INTO mart_field_counts BY NAME {FIELD_COUNTS_ROWS}", new)
 
 
-MARTS = ("mart_letter_days", "mart_field_counts")
+MARTS = (*MERGED_MARTS, "mart_field_counts")
 
 
 def connect_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:

@@ -361,3 +361,47 @@ CREATE TABLE IF NOT EXISTS mart_field_counts (
     drugs                        BIGINT NOT NULL,
     modified                     BIGINT NOT NULL
 );
+
+-- Decisions by decision month, service category and drug class, with their first and last decision
+-- dates: the filter sentence's totals, the Overview's trend and categories, and the Medications page's
+-- classes and their trend.
+CREATE TABLE IF NOT EXISTS mart_decision_months (
+    decision_month   DATE,
+    service_category service_category_t,
+    drug_class       VARCHAR,
+    decisions        BIGINT NOT NULL,
+    overturned       BIGINT NOT NULL,
+    first_decision   DATE,
+    last_decision    DATE
+);
+
+-- Decisions by drug, strength and quantity (drugs only): the Medications page's strengths, their
+-- medians from the counts per quantity.
+CREATE TABLE IF NOT EXISTS mart_drug_quantities (
+    drug_generic VARCHAR NOT NULL,
+    strength     VARCHAR,
+    quantity     INTEGER,
+    decisions    BIGINT NOT NULL,
+    overturned   BIGINT NOT NULL
+);
+
+-- Decisions by what each side cited: the Guidelines page.
+CREATE TABLE IF NOT EXISTS mart_guideline_groups (
+    imr_source_key      VARCHAR,
+    ca_source_key       VARCHAR,
+    imr_guideline_group VARCHAR,
+    ca_guideline_group  VARCHAR,
+    imr_mtus_chapter    VARCHAR,
+    same_sources_as_ca  BOOLEAN,
+    decisions           BIGINT NOT NULL,
+    overturned          BIGINT NOT NULL
+);
+
+-- Decisions by the reviewer's primary specialty and licence and the service category: the Reviewers page.
+CREATE TABLE IF NOT EXISTS mart_reviewer_groups (
+    reviewer_specialty  VARCHAR,
+    service_category    service_category_t,
+    reviewer_ca_licence VARCHAR,
+    decisions           BIGINT NOT NULL,
+    overturned          BIGINT NOT NULL
+);
