@@ -432,7 +432,8 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, objec
     a mart answers reads the mart (marts=False reads the rows: the tests compare the two)."""
     # A cursor per query: sessions share one connection, and a cursor is what makes that thread-safe.
     with con.cursor() as cursor:
-        if marts and name in MART_QUERIES and _unfiltered(params or {}) and _has_tables(cursor, MART_QUERIES[name]):
+        if (marts and name in MART_QUERIES and _unfiltered(name, params or {})
+                and _has_tables(cursor, MART_QUERIES[name])):
             name = f"marts/{name}"
         for table, frame in (tables or {}).items():
             cursor.register(table, frame)
@@ -449,8 +450,9 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, objec
 _FILTER_PARAMETERS = tuple(field.name for field in fields(Filters))
 
 
-def _unfiltered(params: dict[str, object]) -> bool:
-    return all(params.get(name) is None for name in _FILTER_PARAMETERS)
+def _unfiltered(name: str, params: dict[str, object]) -> bool:
+    """No filter the question reads is set (the Data quality page's questions read none)."""
+    return all(params.get(p) is None for p in _parameters(name) if p in _FILTER_PARAMETERS)
 
 
 def _has_tables(cursor: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> bool:

@@ -122,3 +122,19 @@ def test_a_database_made_before_the_marts_works_and_gets_them_at_its_next_load(t
     load(db, batches[1])
     assert set(mart_rows(db)) == set(MARTS)
     assert_marts_answer_as_the_rows(db)
+
+
+def test_questions_reading_no_filter_read_their_mart_whatever_the_filters(tmp_path, batches, monkeypatch):
+    db = tmp_path / "imr.duckdb"
+    load(db, batches[0])
+    read = []
+    query_text = data.query_text
+    monkeypatch.setattr(data, "query_text", lambda name: read.append(name) or query_text(name))
+    con = data.connect(db)
+    try:
+        filtered = data.Filters(sexes=("female",)).params() | LIMITS[0] | {"period": "year"}
+        data.run_query(con, "quality_field_coverage", filtered)  # the Data quality page passes the filters along
+        data.run_query(con, "timeliness_by_period", filtered)
+    finally:
+        con.close()
+    assert read == ["marts/quality_field_coverage", "timeliness_by_period"]
