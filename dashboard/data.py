@@ -38,8 +38,7 @@ PAGE_QUERIES: dict[str, tuple[str, ...]] = {
     "guidelines": (*SENTENCE_QUERIES, "guidelines_sources", "guidelines_mtus_parts", "guidelines_agreement"),
     "reviewers": (*SENTENCE_QUERIES, "reviewers_specialty", "reviewers_specialty_category", "reviewers_licence"),
     "ur_modifications": (*SENTENCE_QUERIES, "ur_actions", "ur_modified_by_group"),
-    "reasons": (*SENTENCE_QUERIES, "reasons_summary", "reasons_shares", "reasons_by_category",
-                "reasons_by_drug_class", "reasons_by_specialty", "reasons_trend", "reasons_decisions"),
+    "reasons": (*SENTENCE_QUERIES, "reasons_summary", "reasons_breakdowns", "reasons_decisions"),
     "timeliness": (*SENTENCE_QUERIES, "overview_trend", "timeliness_by_period"),
     "compare": (*SENTENCE_QUERIES, "compare_groups"),
     # The search's own queries (letters_search, letters_search_texts) read the index's matches:
@@ -92,6 +91,7 @@ MART_QUERIES: dict[str, tuple[str, ...]] = {
     "reviewers_specialty": ("mart_reviewer_groups",),
     "reviewers_specialty_category": ("mart_reviewer_groups",),
     "reviewers_licence": ("mart_reviewer_groups",),
+    "reasons_breakdowns": ("mart_reason_counts",),
     "timeliness_by_period": ("mart_letter_days",),
     "quality_field_coverage": ("mart_field_counts",),
 }

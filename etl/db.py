@@ -53,6 +53,14 @@ def append_decision_facts(con: duckdb.DuckDBPyConnection, first_letter_id: int =
 # from $first on. mart_field_counts gets one row per load instead.
 _COUNTS = {"decisions": "sum", "overturned": "sum"}
 _DECISION_COUNTS = "count(*) AS decisions, CAST(sum(overturned) AS BIGINT) AS overturned"
+# The Reasons page's groups, as queries/reasons_breakdowns.sql forms them.
+_REASON_DIMENSION = """
+    CASE grouping(service_category, drug_class, reviewer_specialty, decision_year)
+        WHEN 15 THEN 'all' WHEN 7 THEN 'service_category' WHEN 11 THEN 'drug_class'
+        WHEN 13 THEN 'reviewer_specialty' ELSE 'decision_year' END AS dimension,
+    coalesce(service_category, drug_class, reviewer_specialty, decision_year, 'all') AS group_name"""
+_REASON_GROUPS = """NOT (grouping(drug_class) = 0 AND drug_class IS NULL)
+    AND NOT (grouping(decision_year) = 0 AND decision_year IS NULL)"""
 MERGED_MARTS: dict[str, tuple[tuple[str, ...], dict[str, str], str]] = {
     "mart_letter_days": (
         ("decision_month", "priority", "days_from_application", "days_from_assignment"), {"letters": "sum"}, """
@@ -84,7 +92,25 @@ MERGED_MARTS: dict[str, tuple[tuple[str, ...], dict[str, str], str]] = {
         ("reviewer_specialty", "service_category", "reviewer_ca_licence"), _COUNTS, f"""
         SELECT reviewer_specialty, service_category, reviewer_ca_licence, {_DECISION_COUNTS}
         FROM decision_facts WHERE letter_id >= $first GROUP BY ALL"""),
+    "mart_reason_counts": (("dimension", "group_name", "code"), {"decisions": "sum"}, f"""
+        WITH upheld AS MATERIALIZED (
+            SELECT CAST(service_category AS VARCHAR) AS service_category, drug_class, reviewer_specialty,
+                   CAST(decision_year AS VARCHAR) AS decision_year, reason_codes
+            FROM decision_facts WHERE letter_id >= $first AND outcome = 'upheld' AND len(reason_codes) > 0
+        )
+        SELECT {_REASON_DIMENSION}, NULL AS code, count(*) AS decisions
+        FROM upheld
+        GROUP BY GROUPING SETS ((), (service_category), (drug_class), (reviewer_specialty), (decision_year))
+        HAVING {_REASON_GROUPS}
+        UNION ALL
+        SELECT {_REASON_DIMENSION}, code, count(*)
+        FROM (SELECT * EXCLUDE (reason_codes), unnest(reason_codes) AS code FROM upheld)
+        GROUP BY GROUPING SETS ((code), (service_category, code), (drug_class, code), (reviewer_specialty, code),
+                                (decision_year, code))
+        HAVING {_REASON_GROUPS}"""),
 }
+
+
 FIELD_COUNTS_ROWS = """
     SELECT $first AS first_letter_id, l.*, d.*, t.*
     FROM (SELECT count(*) AS letters, count(case_number) AS case_number, count(decision_date) AS decision_date,

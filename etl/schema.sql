@@ -405,3 +405,14 @@ CREATE TABLE IF NOT EXISTS mart_reviewer_groups (
     decisions           BIGINT NOT NULL,
     overturned          BIGINT NOT NULL
 );
+
+-- Upheld decisions whose reasons were read, over all and by service category, drug class, primary
+-- specialty and year (dimension 'all', 'service_category', 'drug_class', 'reviewer_specialty',
+-- 'decision_year'; group_name the group, as text): with code NULL, the group's decisions; with a code,
+-- those giving it. The Reasons page's shares (queries/reasons_breakdowns.sql).
+CREATE TABLE IF NOT EXISTS mart_reason_counts (
+    dimension  VARCHAR NOT NULL,
+    group_name VARCHAR NOT NULL,
+    code       VARCHAR,
+    decisions  BIGINT NOT NULL
+);
