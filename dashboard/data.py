@@ -33,8 +33,8 @@ Z_95 = 1.959963984540054
 SENTENCE_QUERIES = ("overview_totals", "total_decisions")
 PAGE_QUERIES: dict[str, tuple[str, ...]] = {
     "overview": (*SENTENCE_QUERIES, "overview_letter_outcomes", "overview_trend", "overview_categories"),
-    "medications": (*SENTENCE_QUERIES, "medications_by_class", "medications_class_trend",
-                    "medications_top_drugs", "medications_strengths"),
+    "medications": (*SENTENCE_QUERIES, "medications_class_months", "medications_top_drugs",
+                    "medications_strengths"),
     "guidelines": (*SENTENCE_QUERIES, "guidelines_sources", "guidelines_mtus_parts", "guidelines_agreement"),
     "reviewers": (*SENTENCE_QUERIES, "reviewers_specialty", "reviewers_specialty_category", "reviewers_licence"),
     "ur_modifications": (*SENTENCE_QUERIES, "ur_actions", "ur_modified_by_group"),
@@ -82,8 +82,7 @@ MART_QUERIES: dict[str, tuple[str, ...]] = {
     "overview_totals": ("mart_letter_days", "mart_decision_months"),
     "overview_trend": ("mart_decision_months",),
     "overview_categories": ("mart_decision_months",),
-    "medications_by_class": ("mart_decision_months",),
-    "medications_class_trend": ("mart_decision_months",),
+    "medications_class_months": ("mart_decision_months",),
     "medications_strengths": ("mart_drug_quantities",),
     "guidelines_sources": ("mart_guideline_groups",),
     "guidelines_mtus_parts": ("mart_guideline_groups",),

@@ -29,7 +29,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dashboard import compare, data, periods
+from dashboard import compare, data, medications, periods
 
 NO_FILTERS = data.Filters()
 DRUGS_ONLY = data.Filters(categories=("Pharmaceuticals",))
@@ -205,7 +205,8 @@ def test_overview_categories(dashboard_con):
 
 
 def test_medications(dashboard_con):
-    expect(run(dashboard_con, "medications_by_class"), {
+    class_months = run(dashboard_con, "medications_class_months")
+    expect(medications.by_class(class_months), {
         "drug_class": ["Opioids", "Anti-epilepsy drugs", "Proton Pump Inhibitors", "Muscle Relaxant",
                        "Topical Analgesics"],
         "decisions": [3, 2, 1, 1, 1], "overturned": [1, 2, 0, 0, 0],
@@ -213,7 +214,7 @@ def test_medications(dashboard_con):
     top = run(dashboard_con, "medications_top_drugs", limit=2)
     assert top.select("drug_generic", "drug_class", "decisions", "overturned").rows() == [
         ("hydrocodone / acetaminophen", "Opioids", 3, 1), ("gabapentin", "Anti-epilepsy drugs", 2, 2)]
-    trend = periods.roll_up(run(dashboard_con, "medications_class_trend"), "quarter", ("drug_class",))
+    trend = periods.roll_up(medications.class_trend(class_months), "quarter", ("drug_class",))
     expect(trend.select("drug_class", "period_label", "decisions", "overturned"), {
         "drug_class": ["Opioids", "Opioids", "Anti-epilepsy drugs", "Anti-epilepsy drugs",
                        "Proton Pump Inhibitors", "Proton Pump Inhibitors", "Muscle Relaxant", "Muscle Relaxant",

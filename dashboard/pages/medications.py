@@ -4,7 +4,7 @@ that moves. Clicking a class narrows to its drugs; clicking a drug leads to its 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, sections, ui
+from dashboard import charts, data, medications, sections, ui
 
 PAGE = "medications"
 TOP_DRUGS = 25
@@ -15,7 +15,8 @@ def render() -> None:
     filters = ui.page_header(
         "Medications", "Which drugs are disputed, how often IMR overturns UR on them, and how that moves."
     )
-    classes = data.with_rates(ui.query("medications_by_class", filters))
+    class_months = ui.query("medications_class_months", filters)
+    classes = data.with_rates(medications.by_class(class_months))
     drugs = data.with_rates(ui.query("medications_top_drugs", filters, limit=TOP_DRUGS))
     if classes.is_empty():
         st.info("No pharmaceutical decisions match the filters.")
@@ -58,7 +59,7 @@ def render() -> None:
 
     st.subheader("Drug classes over time")
     busiest_classes = classes["drug_class"].head(TREND_CLASSES).to_list()
-    monthly = ui.query("medications_class_trend", filters).filter(pl.col("drug_class").is_in(busiest_classes))
+    monthly = medications.class_trend(class_months).filter(pl.col("drug_class").is_in(busiest_classes))
     st.caption(f"The {len(busiest_classes)} busiest classes; the table below the charts lists them, the class "
                "table at the bottom every class.")
     sections.trend_section(monthly, "Busiest drug classes", "drug-class-trend", PAGE, filters, by="drug_class",
