@@ -29,7 +29,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dashboard import compare, data, medications, periods
+from dashboard import compare, data, guidelines, medications, periods, reviewers
 
 NO_FILTERS = data.Filters()
 DRUGS_ONLY = data.Filters(categories=("Pharmaceuticals",))
@@ -228,17 +228,18 @@ def test_medications(dashboard_con):
 
 
 def test_guidelines(dashboard_con):
-    expect(run(dashboard_con, "guidelines_sources"), {
+    groups = run(dashboard_con, "guidelines_groups")
+    expect(guidelines.sources(groups), {
         "side": ["IMR reviewer"] * 4 + ["claims administrator"] * 4,
         "source": ["MTUS", "ODG", "OTHER", "nothing cited", "MTUS", "ODG", "ACOEM", "nothing cited"],
         "decisions": [11, 2, 1, 1, 9, 2, 1, 1],
         "overturned": [5, 2, 0, 0, 2, 2, 1, 1],
     }, ["side", "source"])
-    expect(run(dashboard_con, "guidelines_mtus_parts"), {
+    expect(guidelines.mtus_parts(groups), {
         "mtus_part": ["Chronic Pain", "Low Back", "General Approaches", "Opioids"],
         "decisions": [8, 1, 1, 1], "overturned": [3, 0, 1, 1],
     }, ["mtus_part"])
-    expect(run(dashboard_con, "guidelines_agreement"), {
+    expect(guidelines.agreement(groups), {
         "imr_guideline_group": ["MTUS only", "MTUS only", "MTUS only", "MTUS + non-MTUS", "MTUS + non-MTUS",
                                 "non-MTUS only", "nothing cited"],
         "ca_guideline_group": ["MTUS only", "nothing cited", "non-MTUS only", "non-MTUS only", "MTUS only",
@@ -250,14 +251,15 @@ def test_guidelines(dashboard_con):
 
 
 def test_reviewers(dashboard_con):
-    expect(run(dashboard_con, "reviewers_specialty"), {
+    groups = run(dashboard_con, "reviewers_groups")
+    expect(reviewers.by_specialty(groups), {
         "reviewer_specialty": ["Family Practice", "Internal Medicine", "Orthopedic Surgery", "Psychiatry"],
         "decisions": [6, 4, 2, 1], "overturned": [3, 1, 1, 1],
     }, ["reviewer_specialty"])
-    expect(run(dashboard_con, "reviewers_licence"), {
+    expect(reviewers.by_licence(groups), {
         "reviewer_ca_licence": ["California", "other states only"], "decisions": [10, 3], "overturned": [6, 0],
     }, ["reviewer_ca_licence"])
-    cells = run(dashboard_con, "reviewers_specialty_category")
+    cells = reviewers.by_specialty_category(groups)
     assert cells.height == 8
     assert cells["decisions"].sum() == 13
     family_drugs = cells.filter(reviewer_specialty="Family Practice", service_category="Pharmaceuticals")
