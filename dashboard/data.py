@@ -32,14 +32,14 @@ Z_95 = 1.959963984540054
 # lists and tests/test_queries.py checks that they match the page files.
 SENTENCE_QUERIES = ("overview_totals", "total_decisions")
 PAGE_QUERIES: dict[str, tuple[str, ...]] = {
-    "overview": (*SENTENCE_QUERIES, "overview_letter_outcomes", "overview_trend", "overview_categories"),
+    "overview": (*SENTENCE_QUERIES, "overview_letter_outcomes", "overview_groups"),
     "medications": (*SENTENCE_QUERIES, "medications_class_months", "medications_top_drugs",
                     "medications_strengths"),
     "guidelines": (*SENTENCE_QUERIES, "guidelines_groups"),
     "reviewers": (*SENTENCE_QUERIES, "reviewers_groups"),
     "ur_modifications": (*SENTENCE_QUERIES, "ur_actions", "ur_modified_by_group"),
     "reasons": (*SENTENCE_QUERIES, "reasons_summary", "reasons_breakdowns", "reasons_decisions"),
-    "timeliness": (*SENTENCE_QUERIES, "overview_trend", "timeliness_by_period"),
+    "timeliness": (*SENTENCE_QUERIES, "overview_groups", "timeliness_by_period"),
     "compare": (*SENTENCE_QUERIES, "compare_groups"),
     # The search's own queries (letters_search, letters_search_texts) read the index's matches:
     # bench/search_bench.py times them.
@@ -80,8 +80,7 @@ REASON_LABELS = {
 # before the marts has none until its next load; meanwhile these questions read the rows, as before.
 MART_QUERIES: dict[str, tuple[str, ...]] = {
     "overview_totals": ("mart_letter_days", "mart_decision_months"),
-    "overview_trend": ("mart_decision_months",),
-    "overview_categories": ("mart_decision_months",),
+    "overview_groups": ("mart_decision_months",),
     "medications_class_months": ("mart_decision_months",),
     "medications_strengths": ("mart_drug_quantities",),
     "guidelines_groups": ("mart_guideline_groups",),

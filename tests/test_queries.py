@@ -29,7 +29,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dashboard import compare, data, guidelines, medications, periods, reviewers
+from dashboard import compare, data, guidelines, medications, overview, periods, reviewers
 
 NO_FILTERS = data.Filters()
 DRUGS_ONLY = data.Filters(categories=("Pharmaceuticals",))
@@ -88,7 +88,7 @@ def test_each_filter_narrows_the_totals(dashboard_con, filters, expected):
 
 
 def test_overview_trend_by_month(dashboard_con):
-    expect(run(dashboard_con, "overview_trend"), {
+    expect(overview.trend(run(dashboard_con, "overview_groups")), {
         "month": [date(2016, 11, 1), date(2016, 12, 1), date(2017, 1, 1), date(2017, 2, 1), date(2017, 3, 1)],
         "decisions": [2, 3, 3, 3, 2], "overturned": [1, 1, 1, 2, 1],
     }, ["month"])
@@ -197,7 +197,7 @@ def test_the_automatic_period_is_the_finest_with_enough_decisions_per_point():
 
 
 def test_overview_categories(dashboard_con):
-    expect(run(dashboard_con, "overview_categories"), {
+    expect(overview.categories(run(dashboard_con, "overview_groups")), {
         "service_category": ["Pharmaceuticals", "Diagnostic Testing", "Rehabilitation", "Psych Services",
                              "Evaluation & Management", "DMEPOS"],
         "decisions": [8, 1, 1, 1, 1, 1], "overturned": [3, 0, 1, 1, 1, 0],
