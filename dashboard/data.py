@@ -33,8 +33,7 @@ Z_95 = 1.959963984540054
 SENTENCE_QUERIES = ("overview_totals", "total_decisions")
 PAGE_QUERIES: dict[str, tuple[str, ...]] = {
     "overview": (*SENTENCE_QUERIES, "overview_letter_outcomes", "overview_groups"),
-    "medications": (*SENTENCE_QUERIES, "medications_class_months", "medications_top_drugs",
-                    "medications_strengths"),
+    "medications": (*SENTENCE_QUERIES, "medications_class_months", "medications_drugs"),
     "guidelines": (*SENTENCE_QUERIES, "guidelines_groups"),
     "reviewers": (*SENTENCE_QUERIES, "reviewers_groups"),
     "ur_modifications": (*SENTENCE_QUERIES, "ur_actions", "ur_modified_by_group"),
@@ -82,7 +81,7 @@ MART_QUERIES: dict[str, tuple[str, ...]] = {
     "overview_totals": ("mart_letter_days", "mart_decision_months"),
     "overview_groups": ("mart_decision_months",),
     "medications_class_months": ("mart_decision_months",),
-    "medications_strengths": ("mart_drug_quantities",),
+    "medications_drugs": ("mart_drug_quantities",),
     "guidelines_groups": ("mart_guideline_groups",),
     "reviewers_groups": ("mart_reviewer_groups",),
     "reasons_breakdowns": ("mart_reason_counts",),

@@ -79,8 +79,8 @@ MERGED_MARTS: dict[str, tuple[tuple[str, ...], dict[str, str], str]] = {
                min(decision_date) AS first_decision, max(decision_date) AS last_decision
         FROM decision_facts WHERE letter_id >= $first GROUP BY ALL"""),
     "mart_drug_quantities": (
-        ("drug_generic", "strength", "quantity"), _COUNTS, f"""
-        SELECT drug_generic, strength, quantity, {_DECISION_COUNTS}
+        ("drug_generic", "drug_class", "strength", "quantity"), _COUNTS, f"""
+        SELECT drug_generic, drug_class, strength, quantity, {_DECISION_COUNTS}
         FROM decision_facts WHERE letter_id >= $first AND drug_generic IS NOT NULL GROUP BY ALL"""),
     "mart_guideline_groups": (
         ("imr_source_key", "ca_source_key", "imr_guideline_group", "ca_guideline_group", "imr_mtus_chapter",

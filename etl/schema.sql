@@ -375,10 +375,11 @@ CREATE TABLE IF NOT EXISTS mart_decision_months (
     last_decision    DATE
 );
 
--- Decisions by drug, strength and quantity (drugs only): the Medications page's strengths, their
--- medians from the counts per quantity.
+-- Decisions by drug, drug class, strength and quantity (drugs only): the Medications page's most
+-- disputed drugs and their strengths, the medians from the counts per quantity.
 CREATE TABLE IF NOT EXISTS mart_drug_quantities (
     drug_generic VARCHAR NOT NULL,
+    drug_class   VARCHAR,
     strength     VARCHAR,
     quantity     INTEGER,
     decisions    BIGINT NOT NULL,

@@ -211,7 +211,8 @@ def test_medications(dashboard_con):
                        "Topical Analgesics"],
         "decisions": [3, 2, 1, 1, 1], "overturned": [1, 2, 0, 0, 0],
     }, ["drug_class"])
-    top = run(dashboard_con, "medications_top_drugs", limit=2)
+    drug_groups = run(dashboard_con, "medications_drugs")
+    top = medications.top_drugs(drug_groups, 2)
     assert top.select("drug_generic", "drug_class", "decisions", "overturned").rows() == [
         ("hydrocodone / acetaminophen", "Opioids", 3, 1), ("gabapentin", "Anti-epilepsy drugs", 2, 2)]
     trend = periods.roll_up(medications.class_trend(class_months), "quarter", ("drug_class",))
@@ -222,7 +223,7 @@ def test_medications(dashboard_con):
         "period_label": ["2016-Q4", "2017-Q1"] * 5,
         "decisions": [2, 1, 1, 1, 0, 1, 0, 1, 0, 1], "overturned": [0, 1, 1, 1, 0, 0, 0, 0, 0, 0],
     }, ["drug_class", "period_label"])
-    strengths = run(dashboard_con, "medications_strengths", limit=100).filter(pl.col("drug_generic") == "gabapentin")
+    strengths = medications.strengths(drug_groups, 100).filter(pl.col("drug_generic") == "gabapentin")
     assert strengths.select("strength", "decisions", "min_quantity", "median_quantity", "max_quantity").rows() == [
         ("600mg", 2, 90, 135.0, 180)]
 
@@ -370,3 +371,10 @@ def test_the_dashboard_opens_the_database_read_only(dashboard_db, tmp_path):
     con.close()
     with pytest.raises(data.DatabaseMissing, match=r"bash scripts/run\.sh"):
         data.connect(tmp_path / "missing.duckdb")
+
+
+def test_a_drug_classed_two_ways_shows_the_class_most_of_its_decisions_have():
+    drugs = pl.DataFrame({"drug_generic": ["diclofenac", "diclofenac", "diclofenac"],
+                          "drug_class": ["NSAID", "Topical Analgesics", None], "strength": ["75mg", "1%", None],
+                          "quantity": [60, 100, None], "decisions": [2, 5, 1], "overturned": [1, 1, 0]})
+    assert medications.top_drugs(drugs, 10).rows() == [("diclofenac", "Topical Analgesics", 8, 2)]

@@ -9,6 +9,7 @@ from dashboard import charts, data, medications, sections, ui
 PAGE = "medications"
 TOP_DRUGS = 25
 TREND_CLASSES = 5
+STRENGTHS = 100
 
 
 def render() -> None:
@@ -17,7 +18,8 @@ def render() -> None:
     )
     class_months = ui.query("medications_class_months", filters)
     classes = data.with_rates(medications.by_class(class_months))
-    drugs = data.with_rates(ui.query("medications_top_drugs", filters, limit=TOP_DRUGS))
+    drug_groups = ui.query("medications_drugs", filters)  # the top drugs and the strengths, in one pass
+    drugs = data.with_rates(medications.top_drugs(drug_groups, TOP_DRUGS))
     if classes.is_empty():
         st.info("No pharmaceutical decisions match the filters.")
     judged = classes.filter("enough_to_judge")
@@ -69,7 +71,7 @@ def render() -> None:
     sections.rate_table(classes, ("drug_class",), "drug-classes", PAGE, filters)
 
     st.subheader("Strengths and quantities requested")
-    strengths = data.with_rates(ui.query("medications_strengths", filters, limit=100))
+    strengths = data.with_rates(medications.strengths(drug_groups, STRENGTHS))
     ui.table(strengths.select("drug_generic", "strength", "decisions", "min_quantity", "median_quantity",
                               "max_quantity", "overturned", "rate_label"),
              "strengths-and-quantities", PAGE, filters)
