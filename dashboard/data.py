@@ -85,6 +85,7 @@ MART_QUERIES: dict[str, tuple[str, ...]] = {
     "guidelines_groups": ("mart_guideline_groups",),
     "reviewers_groups": ("mart_reviewer_groups",),
     "reasons_breakdowns": ("mart_reason_counts",),
+    "reasons_summary": ("mart_reason_sets",),
     "timeliness_by_period": ("mart_letter_days",),
     "quality_field_coverage": ("mart_field_counts",),
 }

@@ -108,6 +108,9 @@ MERGED_MARTS: dict[str, tuple[tuple[str, ...], dict[str, str], str]] = {
         GROUP BY GROUPING SETS ((code), (service_category, code), (drug_class, code), (reviewer_specialty, code),
                                 (decision_year, code))
         HAVING {_REASON_GROUPS}"""),
+    "mart_reason_sets": (("reason_codes",), {"decisions": "sum"}, """
+        SELECT reason_codes, count(*) AS decisions
+        FROM decision_facts WHERE letter_id >= $first AND outcome = 'upheld' GROUP BY reason_codes"""),
 }
 
 

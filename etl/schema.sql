@@ -417,3 +417,10 @@ CREATE TABLE IF NOT EXISTS mart_reason_counts (
     code       VARCHAR,
     decisions  BIGINT NOT NULL
 );
+
+-- Upheld decisions by the set of reason codes they give (an empty list: none read): the Reasons
+-- page's summary, whichever codes reason_labels.csv counts as a gap in the records.
+CREATE TABLE IF NOT EXISTS mart_reason_sets (
+    reason_codes VARCHAR[] NOT NULL,
+    decisions    BIGINT NOT NULL
+);
