@@ -32,15 +32,13 @@ Z_95 = 1.959963984540054
 # lists and tests/test_queries.py checks that they match the page files.
 SENTENCE_QUERIES = ("overview_totals", "total_decisions")
 PAGE_QUERIES: dict[str, tuple[str, ...]] = {
-    "overview": (*SENTENCE_QUERIES, "overview_letter_outcomes", "overview_trend", "overview_categories"),
-    "medications": (*SENTENCE_QUERIES, "medications_by_class", "medications_class_trend",
-                    "medications_top_drugs", "medications_strengths"),
-    "guidelines": (*SENTENCE_QUERIES, "guidelines_sources", "guidelines_mtus_parts", "guidelines_agreement"),
-    "reviewers": (*SENTENCE_QUERIES, "reviewers_specialty", "reviewers_specialty_category", "reviewers_licence"),
+    "overview": (*SENTENCE_QUERIES, "overview_letter_outcomes", "overview_groups"),
+    "medications": (*SENTENCE_QUERIES, "medications_class_months", "medications_drugs"),
+    "guidelines": (*SENTENCE_QUERIES, "guidelines_groups"),
+    "reviewers": (*SENTENCE_QUERIES, "reviewers_groups"),
     "ur_modifications": (*SENTENCE_QUERIES, "ur_actions", "ur_modified_by_group"),
-    "reasons": (*SENTENCE_QUERIES, "reasons_summary", "reasons_shares", "reasons_by_category",
-                "reasons_by_drug_class", "reasons_by_specialty", "reasons_trend", "reasons_decisions"),
-    "timeliness": (*SENTENCE_QUERIES, "overview_trend", "timeliness_by_period"),
+    "reasons": (*SENTENCE_QUERIES, "reasons_summary", "reasons_breakdowns", "reasons_decisions"),
+    "timeliness": (*SENTENCE_QUERIES, "overview_groups", "timeliness_by_period"),
     "compare": (*SENTENCE_QUERIES, "compare_groups"),
     # The search's own queries (letters_search, letters_search_texts) read the index's matches:
     # bench/search_bench.py times them.
@@ -74,6 +72,22 @@ REASON_LABELS = {
     "contraindicated": "contraindicated",
     "criteria_met": "guideline criteria met",
     "other": "other reason",
+}
+
+# Questions a mart answers (etl/schema.sql: pre-aggregated tables each load maintains) when no filter
+# is set, with the same rows: queries/marts/<name>.sql, reading the marts named here. A database made
+# before the marts has none until its next load; meanwhile these questions read the rows, as before.
+MART_QUERIES: dict[str, tuple[str, ...]] = {
+    "overview_totals": ("mart_letter_days", "mart_decision_months"),
+    "overview_groups": ("mart_decision_months",),
+    "medications_class_months": ("mart_decision_months",),
+    "medications_drugs": ("mart_drug_quantities",),
+    "guidelines_groups": ("mart_guideline_groups",),
+    "reviewers_groups": ("mart_reviewer_groups",),
+    "reasons_breakdowns": ("mart_reason_counts",),
+    "reasons_summary": ("mart_reason_sets",),
+    "timeliness_by_period": ("mart_letter_days",),
+    "quality_field_coverage": ("mart_field_counts",),
 }
 
 _PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
@@ -405,11 +419,16 @@ def _parameters(name: str) -> tuple[str, ...]:
 
 
 def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None,
-              timeout: float | None = None, tables: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:
+              timeout: float | None = None, tables: dict[str, pl.DataFrame] | None = None,
+              marts: bool = True) -> pl.DataFrame:
     """One question's rows. With a timeout, a query still running after that many seconds is interrupted;
-    `tables` are frames the SQL reads by name (the search index's matches)."""
+    `tables` are frames the SQL reads by name (the search index's matches). Without filters, a question
+    a mart answers reads the mart (marts=False reads the rows: the tests compare the two)."""
     # A cursor per query: sessions share one connection, and a cursor is what makes that thread-safe.
     with con.cursor() as cursor:
+        if (marts and name in MART_QUERIES and _unfiltered(name, params or {})
+                and _has_tables(cursor, MART_QUERIES[name])):
+            name = f"marts/{name}"
         for table, frame in (tables or {}).items():
             cursor.register(table, frame)
         timer = threading.Timer(timeout, cursor.interrupt) if timeout else None
@@ -420,6 +439,21 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, objec
         finally:
             if timer:
                 timer.cancel()
+
+
+_FILTER_PARAMETERS = tuple(field.name for field in fields(Filters))
+
+
+def _unfiltered(name: str, params: dict[str, object]) -> bool:
+    """No filter the question reads is set (the Data quality page's questions read none)."""
+    return all(params.get(p) is None for p in _parameters(name) if p in _FILTER_PARAMETERS)
+
+
+def _has_tables(cursor: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> bool:
+    [(found,)] = cursor.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                                "AND schema_name = 'main' AND list_contains($tables, table_name)",
+                                {"tables": list(tables)}).fetchall()
+    return found == len(tables)
 
 
 def bound_params(name: str, given: dict[str, object]) -> dict[str, object]:

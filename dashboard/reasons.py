@@ -30,6 +30,16 @@ def records_gap_codes() -> list[str]:
     return [r.code for r in reason_labels().values() if r.records_gap]
 
 
+def breakdown(rows: pl.DataFrame, dimension: str) -> pl.DataFrame:
+    """One view of reasons_breakdowns: over all ('all': code, decisions, giving), or by a group (its column,
+    named after the dimension, then code, decisions, giving; the year as a number)."""
+    view = rows.filter(pl.col("dimension") == dimension)
+    if dimension == "all":
+        return view.select("code", "decisions", "giving")
+    group = pl.col("group").cast(pl.Int16) if dimension == "decision_year" else pl.col("group")
+    return view.select(group.alias(dimension), "code", "decisions", "giving")
+
+
 def with_shares(frame: pl.DataFrame, chosen: tuple[str, ...] = ()) -> pl.DataFrame:
     """Add each row's share of `decisions` giving the code, its 95% Wilson interval, and the code's label.
 

@@ -314,3 +314,113 @@ JOIN v_letter_outcomes o USING (letter_id);
 -- decision_facts is materialised from v_decision_facts: each load appends its new letters' rows,
 -- sorted by decision date (etl/db.py append_decision_facts).
 CREATE TABLE decision_facts AS SELECT * FROM v_decision_facts LIMIT 0;
+
+-- ---------------------------------------------------------------- marts
+-- Pre-aggregated tables answering the unfiltered views that would otherwise read every row (the
+-- dashboard reads a mart only when no filter is set: dashboard/data.py MART_QUERIES). Each load adds
+-- its new letters' counts in the same transaction as the letters (etl/db.py append_marts), so a reader
+-- never sees a mart out of step with the rows, and the cost follows the new letters, not the archive.
+-- Counts only: a median or 90th percentile comes from a histogram (the counts per number of days).
+-- A database made before the marts existed gets them, filled from every row, at its next load
+-- (CREATE ... IF NOT EXISTS: etl/db.py runs this section alone on such a database).
+
+-- Letters by decision month, priority and the days from application and from assignment to the
+-- decision (NULL where a date is missing): the Timeliness page without filters.
+CREATE TABLE IF NOT EXISTS mart_letter_days (
+    decision_month        DATE,
+    priority              priority_t,
+    days_from_application INTEGER,
+    days_from_assignment  INTEGER,
+    letters               BIGINT NOT NULL
+);
+
+-- How often the parser found each field (the Data quality page): one row per load with the counts
+-- of that load's letters, decisions and decision texts; the page sums them.
+CREATE TABLE IF NOT EXISTS mart_field_counts (
+    first_letter_id              INTEGER NOT NULL,  -- the load's letters are those numbered from here on
+    letters                      BIGINT NOT NULL,
+    case_number                  BIGINT NOT NULL,
+    decision_date                BIGINT NOT NULL,
+    date_assigned                BIGINT NOT NULL,
+    date_of_injury               BIGINT NOT NULL,
+    ur_denial_date               BIGINT NOT NULL,
+    application_received         BIGINT NOT NULL,
+    priority                     BIGINT NOT NULL,
+    reviewer_license_states      BIGINT NOT NULL,
+    reviewer_specialties         BIGINT NOT NULL,
+    patient_age                  BIGINT NOT NULL,
+    patient_sex                  BIGINT NOT NULL,
+    decisions                    BIGINT NOT NULL,
+    service_subcategory          BIGINT NOT NULL,
+    drug_generic                 BIGINT NOT NULL,
+    strength                     BIGINT NOT NULL,
+    quantity                     BIGINT NOT NULL,
+    ur_authorized_quantity       BIGINT NOT NULL,
+    ca_guideline_text            BIGINT NOT NULL,
+    imr_guideline_text           BIGINT NOT NULL,
+    drugs                        BIGINT NOT NULL,
+    modified                     BIGINT NOT NULL
+);
+
+-- Decisions by decision month, service category and drug class, with their first and last decision
+-- dates: the filter sentence's totals, the Overview's trend and categories, and the Medications page's
+-- classes and their trend.
+CREATE TABLE IF NOT EXISTS mart_decision_months (
+    decision_month   DATE,
+    service_category service_category_t,
+    drug_class       VARCHAR,
+    decisions        BIGINT NOT NULL,
+    overturned       BIGINT NOT NULL,
+    first_decision   DATE,
+    last_decision    DATE
+);
+
+-- Decisions by drug, drug class, strength and quantity (drugs only): the Medications page's most
+-- disputed drugs and their strengths, the medians from the counts per quantity.
+CREATE TABLE IF NOT EXISTS mart_drug_quantities (
+    drug_generic VARCHAR NOT NULL,
+    drug_class   VARCHAR,
+    strength     VARCHAR,
+    quantity     INTEGER,
+    decisions    BIGINT NOT NULL,
+    overturned   BIGINT NOT NULL
+);
+
+-- Decisions by what each side cited: the Guidelines page.
+CREATE TABLE IF NOT EXISTS mart_guideline_groups (
+    imr_source_key      VARCHAR,
+    ca_source_key       VARCHAR,
+    imr_guideline_group VARCHAR,
+    ca_guideline_group  VARCHAR,
+    imr_mtus_chapter    VARCHAR,
+    same_sources_as_ca  BOOLEAN,
+    decisions           BIGINT NOT NULL,
+    overturned          BIGINT NOT NULL
+);
+
+-- Decisions by the reviewer's primary specialty and licence and the service category: the Reviewers page.
+CREATE TABLE IF NOT EXISTS mart_reviewer_groups (
+    reviewer_specialty  VARCHAR,
+    service_category    service_category_t,
+    reviewer_ca_licence VARCHAR,
+    decisions           BIGINT NOT NULL,
+    overturned          BIGINT NOT NULL
+);
+
+-- Upheld decisions whose reasons were read, over all and by service category, drug class, primary
+-- specialty and year (dimension 'all', 'service_category', 'drug_class', 'reviewer_specialty',
+-- 'decision_year'; group_name the group, as text): with code NULL, the group's decisions; with a code,
+-- those giving it. The Reasons page's shares (queries/reasons_breakdowns.sql).
+CREATE TABLE IF NOT EXISTS mart_reason_counts (
+    dimension  VARCHAR NOT NULL,
+    group_name VARCHAR NOT NULL,
+    code       VARCHAR,
+    decisions  BIGINT NOT NULL
+);
+
+-- Upheld decisions by the set of reason codes they give (an empty list: none read): the Reasons
+-- page's summary, whichever codes reason_labels.csv counts as a gap in the records.
+CREATE TABLE IF NOT EXISTS mart_reason_sets (
+    reason_codes VARCHAR[] NOT NULL,
+    decisions    BIGINT NOT NULL
+);

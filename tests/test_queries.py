@@ -29,7 +29,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dashboard import compare, data, periods
+from dashboard import compare, data, guidelines, medications, overview, periods, reviewers
 
 NO_FILTERS = data.Filters()
 DRUGS_ONLY = data.Filters(categories=("Pharmaceuticals",))
@@ -88,7 +88,7 @@ def test_each_filter_narrows_the_totals(dashboard_con, filters, expected):
 
 
 def test_overview_trend_by_month(dashboard_con):
-    expect(run(dashboard_con, "overview_trend"), {
+    expect(overview.trend(run(dashboard_con, "overview_groups")), {
         "month": [date(2016, 11, 1), date(2016, 12, 1), date(2017, 1, 1), date(2017, 2, 1), date(2017, 3, 1)],
         "decisions": [2, 3, 3, 3, 2], "overturned": [1, 1, 1, 2, 1],
     }, ["month"])
@@ -197,7 +197,7 @@ def test_the_automatic_period_is_the_finest_with_enough_decisions_per_point():
 
 
 def test_overview_categories(dashboard_con):
-    expect(run(dashboard_con, "overview_categories"), {
+    expect(overview.categories(run(dashboard_con, "overview_groups")), {
         "service_category": ["Pharmaceuticals", "Diagnostic Testing", "Rehabilitation", "Psych Services",
                              "Evaluation & Management", "DMEPOS"],
         "decisions": [8, 1, 1, 1, 1, 1], "overturned": [3, 0, 1, 1, 1, 0],
@@ -205,15 +205,17 @@ def test_overview_categories(dashboard_con):
 
 
 def test_medications(dashboard_con):
-    expect(run(dashboard_con, "medications_by_class"), {
+    class_months = run(dashboard_con, "medications_class_months")
+    expect(medications.by_class(class_months), {
         "drug_class": ["Opioids", "Anti-epilepsy drugs", "Proton Pump Inhibitors", "Muscle Relaxant",
                        "Topical Analgesics"],
         "decisions": [3, 2, 1, 1, 1], "overturned": [1, 2, 0, 0, 0],
     }, ["drug_class"])
-    top = run(dashboard_con, "medications_top_drugs", limit=2)
+    drug_groups = run(dashboard_con, "medications_drugs")
+    top = medications.top_drugs(drug_groups, 2)
     assert top.select("drug_generic", "drug_class", "decisions", "overturned").rows() == [
         ("hydrocodone / acetaminophen", "Opioids", 3, 1), ("gabapentin", "Anti-epilepsy drugs", 2, 2)]
-    trend = periods.roll_up(run(dashboard_con, "medications_class_trend"), "quarter", ("drug_class",))
+    trend = periods.roll_up(medications.class_trend(class_months), "quarter", ("drug_class",))
     expect(trend.select("drug_class", "period_label", "decisions", "overturned"), {
         "drug_class": ["Opioids", "Opioids", "Anti-epilepsy drugs", "Anti-epilepsy drugs",
                        "Proton Pump Inhibitors", "Proton Pump Inhibitors", "Muscle Relaxant", "Muscle Relaxant",
@@ -221,23 +223,24 @@ def test_medications(dashboard_con):
         "period_label": ["2016-Q4", "2017-Q1"] * 5,
         "decisions": [2, 1, 1, 1, 0, 1, 0, 1, 0, 1], "overturned": [0, 1, 1, 1, 0, 0, 0, 0, 0, 0],
     }, ["drug_class", "period_label"])
-    strengths = run(dashboard_con, "medications_strengths", limit=100).filter(pl.col("drug_generic") == "gabapentin")
+    strengths = medications.strengths(drug_groups, 100).filter(pl.col("drug_generic") == "gabapentin")
     assert strengths.select("strength", "decisions", "min_quantity", "median_quantity", "max_quantity").rows() == [
         ("600mg", 2, 90, 135.0, 180)]
 
 
 def test_guidelines(dashboard_con):
-    expect(run(dashboard_con, "guidelines_sources"), {
+    groups = run(dashboard_con, "guidelines_groups")
+    expect(guidelines.sources(groups), {
         "side": ["IMR reviewer"] * 4 + ["claims administrator"] * 4,
         "source": ["MTUS", "ODG", "OTHER", "nothing cited", "MTUS", "ODG", "ACOEM", "nothing cited"],
         "decisions": [11, 2, 1, 1, 9, 2, 1, 1],
         "overturned": [5, 2, 0, 0, 2, 2, 1, 1],
     }, ["side", "source"])
-    expect(run(dashboard_con, "guidelines_mtus_parts"), {
+    expect(guidelines.mtus_parts(groups), {
         "mtus_part": ["Chronic Pain", "Low Back", "General Approaches", "Opioids"],
         "decisions": [8, 1, 1, 1], "overturned": [3, 0, 1, 1],
     }, ["mtus_part"])
-    expect(run(dashboard_con, "guidelines_agreement"), {
+    expect(guidelines.agreement(groups), {
         "imr_guideline_group": ["MTUS only", "MTUS only", "MTUS only", "MTUS + non-MTUS", "MTUS + non-MTUS",
                                 "non-MTUS only", "nothing cited"],
         "ca_guideline_group": ["MTUS only", "nothing cited", "non-MTUS only", "non-MTUS only", "MTUS only",
@@ -249,14 +252,15 @@ def test_guidelines(dashboard_con):
 
 
 def test_reviewers(dashboard_con):
-    expect(run(dashboard_con, "reviewers_specialty"), {
+    groups = run(dashboard_con, "reviewers_groups")
+    expect(reviewers.by_specialty(groups), {
         "reviewer_specialty": ["Family Practice", "Internal Medicine", "Orthopedic Surgery", "Psychiatry"],
         "decisions": [6, 4, 2, 1], "overturned": [3, 1, 1, 1],
     }, ["reviewer_specialty"])
-    expect(run(dashboard_con, "reviewers_licence"), {
+    expect(reviewers.by_licence(groups), {
         "reviewer_ca_licence": ["California", "other states only"], "decisions": [10, 3], "overturned": [6, 0],
     }, ["reviewer_ca_licence"])
-    cells = run(dashboard_con, "reviewers_specialty_category")
+    cells = reviewers.by_specialty_category(groups)
     assert cells.height == 8
     assert cells["decisions"].sum() == 13
     family_drugs = cells.filter(reviewer_specialty="Family Practice", service_category="Pharmaceuticals")
@@ -367,3 +371,10 @@ def test_the_dashboard_opens_the_database_read_only(dashboard_db, tmp_path):
     con.close()
     with pytest.raises(data.DatabaseMissing, match=r"bash scripts/run\.sh"):
         data.connect(tmp_path / "missing.duckdb")
+
+
+def test_a_drug_classed_two_ways_shows_the_class_most_of_its_decisions_have():
+    drugs = pl.DataFrame({"drug_generic": ["diclofenac", "diclofenac", "diclofenac"],
+                          "drug_class": ["NSAID", "Topical Analgesics", None], "strength": ["75mg", "1%", None],
+                          "quantity": [60, 100, None], "decisions": [2, 5, 1], "overturned": [1, 1, 0]})
+    assert medications.top_drugs(drugs, 10).rows() == [("diclofenac", "Topical Analgesics", 8, 2)]

@@ -4,7 +4,7 @@ decisions citing each source were overturned."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, sections, ui
+from dashboard import charts, data, guidelines, sections, ui
 
 PAGE = "guidelines"
 
@@ -14,9 +14,10 @@ def render() -> None:
         "Guidelines",
         "What the IMR reviewer cited (MTUS part, ODG, ACOEM, other, nothing) against the claims administrator.",
     )
-    sources = data.with_rates(ui.query("guidelines_sources", filters))
+    groups = ui.query("guidelines_groups", filters)  # every view's counts, in one pass
+    sources = data.with_rates(guidelines.sources(groups))
     imr = sources.filter(pl.col("side") == "IMR reviewer")
-    agreement = data.with_rates(ui.query("guidelines_agreement", filters))
+    agreement = data.with_rates(guidelines.agreement(groups))
     total = agreement["decisions"].sum()
     same = agreement["same_sources"].sum()
     mtus = agreement.filter(pl.col("imr_guideline_group").is_in(["MTUS only", "MTUS + non-MTUS"]))["decisions"].sum()
@@ -44,7 +45,7 @@ def render() -> None:
     ui.table(sources.select("side", "source", *ui.RATE_COLUMNS), "sources-by-side", PAGE, filters)
 
     st.subheader("MTUS parts")
-    parts = data.with_rates(ui.query("guidelines_mtus_parts", filters))
+    parts = data.with_rates(guidelines.mtus_parts(groups))
     sections.rate_chart(parts, "mtus_part", "Overturn rate by MTUS part the IMR reviewer cited first",
                         overall=sections.overall_rate(parts))
     sections.rate_table(parts, ("mtus_part",), "mtus-parts", PAGE, filters)

@@ -4,19 +4,22 @@ that moves. Clicking a class narrows to its drugs; clicking a drug leads to its 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, sections, ui
+from dashboard import charts, data, medications, sections, ui
 
 PAGE = "medications"
 TOP_DRUGS = 25
 TREND_CLASSES = 5
+STRENGTHS = 100
 
 
 def render() -> None:
     filters = ui.page_header(
         "Medications", "Which drugs are disputed, how often IMR overturns UR on them, and how that moves."
     )
-    classes = data.with_rates(ui.query("medications_by_class", filters))
-    drugs = data.with_rates(ui.query("medications_top_drugs", filters, limit=TOP_DRUGS))
+    class_months = ui.query("medications_class_months", filters)
+    classes = data.with_rates(medications.by_class(class_months))
+    drug_groups = ui.query("medications_drugs", filters)  # the top drugs and the strengths, in one pass
+    drugs = data.with_rates(medications.top_drugs(drug_groups, TOP_DRUGS))
     if classes.is_empty():
         st.info("No pharmaceutical decisions match the filters.")
     judged = classes.filter("enough_to_judge")
@@ -58,7 +61,7 @@ def render() -> None:
 
     st.subheader("Drug classes over time")
     busiest_classes = classes["drug_class"].head(TREND_CLASSES).to_list()
-    monthly = ui.query("medications_class_trend", filters).filter(pl.col("drug_class").is_in(busiest_classes))
+    monthly = medications.class_trend(class_months).filter(pl.col("drug_class").is_in(busiest_classes))
     st.caption(f"The {len(busiest_classes)} busiest classes; the table below the charts lists them, the class "
                "table at the bottom every class.")
     sections.trend_section(monthly, "Busiest drug classes", "drug-class-trend", PAGE, filters, by="drug_class",
@@ -68,7 +71,7 @@ def render() -> None:
     sections.rate_table(classes, ("drug_class",), "drug-classes", PAGE, filters)
 
     st.subheader("Strengths and quantities requested")
-    strengths = data.with_rates(ui.query("medications_strengths", filters, limit=100))
+    strengths = data.with_rates(medications.strengths(drug_groups, STRENGTHS))
     ui.table(strengths.select("drug_generic", "strength", "decisions", "min_quantity", "median_quantity",
                               "max_quantity", "overturned", "rate_label"),
              "strengths-and-quantities", PAGE, filters)

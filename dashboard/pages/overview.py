@@ -4,7 +4,7 @@ how that moves over time, and on which services."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, sections, ui
+from dashboard import charts, data, overview, sections, ui
 from etl import vocab
 
 PAGE = "overview"
@@ -33,7 +33,8 @@ def render() -> None:
     )
     ui.rate_note()
 
-    categories = data.with_rates(ui.query("overview_categories", filters))
+    groups = ui.query("overview_groups", filters)  # the categories and the trend, in one pass
+    categories = data.with_rates(overview.categories(groups))
     left, right = st.columns(2)
     with left:
         sections.rate_chart(categories, "service_category", "Overturn rate by service category",
@@ -45,8 +46,7 @@ def render() -> None:
     sections.click_hint("service category")
 
     st.subheader("Over time")
-    sections.trend_section(ui.query("overview_trend", filters), "Decisions and overturn rate", "trend", PAGE,
-                           filters)
+    sections.trend_section(overview.trend(groups), "Decisions and overturn rate", "trend", PAGE, filters)
 
     st.subheader("Service categories")
     mix = categories.with_columns(share=pl.col("decisions") / pl.col("decisions").sum())

@@ -27,7 +27,8 @@ def render() -> None:
         return
     chosen = tuple(st.session_state.get(REASONS_KEY) or ())
     summary = ui.query("reasons_summary", filters, records_gap_codes=rs.records_gap_codes()).row(0, named=True)
-    shares = rs.with_shares(ui.query("reasons_shares", filters), chosen)
+    breakdowns = ui.query("reasons_breakdowns", filters)  # every view's counts, in one pass
+    shares = rs.with_shares(rs.breakdown(breakdowns, "all"), chosen)
     if shares.is_empty():
         st.info("No upheld decision with its reasons read matches the filters.")
         return
@@ -43,15 +44,12 @@ def render() -> None:
     ui.table(rs.share_table(shares.sort("share", descending=True)), "reason-shares", PAGE, filters)
 
     st.subheader("By service, drug class and reviewer")
-    breakdowns = {
-        "service category": ("service_category", lambda: ui.query("reasons_by_category", filters)),
-        "drug class": ("drug_class", lambda: ui.query("reasons_by_drug_class", filters)),
-        "reviewer specialty": ("reviewer_specialty", lambda: ui.query("reasons_by_specialty", filters)),
-    }
-    by = st.segmented_control("Break down by", list(breakdowns), default="service category", key="reasons_by",
+    groups = {"service category": "service_category", "drug class": "drug_class",
+              "reviewer specialty": "reviewer_specialty"}
+    by = st.segmented_control("Break down by", list(groups), default="service category", key="reasons_by",
                               bind="query-params", required=True) or "service category"
-    group, fetch = breakdowns[by]
-    cells = rs.group_rows(rs.with_shares(fetch(), chosen), group)
+    group = groups[by]
+    cells = rs.group_rows(rs.with_shares(rs.breakdown(breakdowns, group), chosen), group)
     if cells.is_empty():
         st.info(f"No upheld decision with a {by} and its reasons read matches the filters.")
     else:
@@ -65,7 +63,7 @@ def render() -> None:
              f"reasons-by-{group.replace('_', '-')}", PAGE, filters)
 
     st.subheader("By year")
-    trend = rs.with_shares(ui.query("reasons_trend", filters), chosen)
+    trend = rs.with_shares(rs.breakdown(breakdowns, "decision_year"), chosen)
     if not trend.is_empty():
         # More than a handful of lines is unreadable; the table holds every reason.
         lines = list(dict.fromkeys([*columns[:TREND_REASONS], *shares.filter(pl.col("chosen"))["label"]]))

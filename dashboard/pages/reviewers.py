@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from dashboard import charts, data, sections, ui
+from dashboard import charts, data, reviewers, sections, ui
 
 PAGE = "reviewers"
 
 
 def render() -> None:
     filters = ui.page_header("Reviewers", "Who reviewed the disputes, and whether their outcomes differ.")
-    specialties = data.with_rates(ui.query("reviewers_specialty", filters))
-    licence = data.with_rates(ui.query("reviewers_licence", filters))
+    groups = ui.query("reviewers_groups", filters)  # every view's counts, in one pass
+    specialties = data.with_rates(reviewers.by_specialty(groups))
+    licence = data.with_rates(reviewers.by_licence(groups))
     judged = specialties.filter("enough_to_judge").sort("overturn_rate", descending=True)
     california = licence.filter(reviewer_ca_licence="California")
     sections.headlines(
@@ -31,7 +32,7 @@ def render() -> None:
     sections.rate_table(specialties, ("reviewer_specialty",), "specialties", PAGE, filters)
 
     st.subheader("Which specialties review which services")
-    cells = data.with_rates(ui.query("reviewers_specialty_category", filters))
+    cells = data.with_rates(reviewers.by_specialty_category(groups))
     if cells.is_empty():
         st.info("No decisions match the filters.")
     else:

@@ -5,7 +5,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, periods, sections, ui
+from dashboard import charts, data, overview, periods, sections, ui
 
 PAGE = "timeliness"
 # California Labor Code section 4610.6(d) and 8 CCR section 9792.10.6(g): the IMR organization
@@ -30,7 +30,7 @@ def render() -> None:
     filters = ui.page_header("Timeliness", "How long IMR takes to decide, and how often within the time limits.")
     choice = sections.period_control()
     # The period is chosen on the decisions per month (cheap, and shared with Overview), not letters.
-    period = periods.resolve(choice, ui.query("overview_trend", filters))
+    period = periods.resolve(choice, overview.trend(ui.query("overview_groups", filters)))
     rows = ui.query("timeliness_by_period", filters, period=period, **LIMITS)
     overall = rows.filter(pl.col("period").is_null()).drop("period")
     by_period = rows.filter(pl.col("period").is_not_null())
