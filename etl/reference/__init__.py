@@ -206,10 +206,9 @@ class ReasonPattern:
     branches: tuple[ReasonBranch, ...] = ()
 
 
-def _top_level_branches(text: str) -> list[str]:
-    """The pattern's text split at each | outside any group (a | in a character class leaves a part
-    that does not compile, so such a pattern is searched whole)."""
-    depth, escaped, parts, begin = 0, False, [], 0
+def _top_level(text: str) -> Iterator[int]:
+    """The positions of a pattern's characters outside any group, not escaped and not a bracket."""
+    depth, escaped = 0, False
     for i, ch in enumerate(text):
         if escaped:
             escaped = False
@@ -219,7 +218,16 @@ def _top_level_branches(text: str) -> list[str]:
             depth += 1
         elif ch == ")":
             depth -= 1
-        elif depth == 0 and ch == "|":
+        elif depth == 0:
+            yield i
+
+
+def _top_level_branches(text: str) -> list[str]:
+    """The pattern's text split at each | outside any group (a | in a character class leaves a part
+    that does not compile, so such a pattern is searched whole)."""
+    parts, begin = [], 0
+    for i in _top_level(text):
+        if text[i] == "|":
             parts.append(text[begin:i])
             begin = i + 1
     return [*parts, text[begin:]]
@@ -243,19 +251,11 @@ def _branches(text: str) -> tuple[ReasonBranch, ...]:
 
 def _required_tail(text: str) -> re.Pattern | None:
     """The part of a pattern after its last {gap}/{near} outside any group, when it has no top-level |."""
-    depth, escaped, cut = 0, False, None
-    for i, ch in enumerate(text):
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif depth == 0 and ch == "|":
+    cut = None
+    for i in _top_level(text):
+        if text[i] == "|":
             return None
-        elif depth == 0 and text.startswith(("{gap}", "{near}"), i):
+        if text.startswith(("{gap}", "{near}"), i):
             cut = text.index("}", i) + 1
     if cut is None or cut >= len(text):
         return None
