@@ -794,8 +794,6 @@ def load(sources: list[Path], target: Path, workers: int, rebuild: bool = False,
                               f"the parser changed from version {previous.parser_version} to {PARSER_VERSION}")
             reparsed = _reparse(target, previous, workers, show_progress, reparse_reason)
             previous = _read_previous(target)
-            # The index holds the old parse's treatments and rationales: build it again from the new one.
-            shutil.rmtree(search.index_path(target), ignore_errors=True)
         rebuild_reason = "--rebuild was given" if rebuild else None
         read_again = _rebuild_paths(target, drop_missing, show_progress) if previous and rebuild else []
         found = find_letters(list(sources) + read_again)
@@ -1160,6 +1158,32 @@ def _reparse(target: Path, previous: PreviousDatabase, workers: int, show_progre
     return counts
 
 
+# What a letter's search document holds of its parse (etl/search.py), per decision and per letter.
+_SEARCHED_DECISIONS = """
+    SELECT d.letter_id, d.item_no, hash(d.treatment, CAST(d.outcome AS VARCHAR), x.rationale, x.ca_guideline_text,
+                                         x.imr_guideline_text) AS searched
+    FROM {db}.decisions d JOIN {db}.decision_texts x USING (letter_id, item_no)"""
+_SEARCH_CHANGES = f"""
+    INSERT INTO search_changes
+    SELECT DISTINCT $run_id, letter_id FROM (
+        SELECT letter_id FROM ({_SEARCHED_DECISIONS.format(db="main")}) n
+        FULL JOIN ({_SEARCHED_DECISIONS.format(db="previous")}) o USING (letter_id, item_no)
+        WHERE n.searched IS DISTINCT FROM o.searched
+        UNION ALL
+        SELECT letter_id FROM letters n JOIN previous.letters o USING (letter_id)
+        WHERE (n.case_number, n.decision_date) IS DISTINCT FROM (o.case_number, o.decision_date))
+    ORDER BY letter_id"""
+
+
+def _list_search_changes(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
+    """Keep the earlier re-parses' lists (the index may not have taken them in yet) and add this one's."""
+    has_list = con.execute("SELECT 1 FROM duckdb_tables() WHERE database_name = 'previous' "
+                           "AND table_name = 'search_changes'").fetchall()
+    if has_list:  # a database from before re-parses listed their changes has none to keep
+        con.execute("INSERT INTO search_changes SELECT * FROM previous.search_changes")
+    con.execute(_SEARCH_CHANGES, {"run_id": run_id})
+
+
 def _write_reparsed(con: duckdb.DuckDBPyConnection, staging: Path, run: RunRow, show_progress: bool) -> None:
     started = time.perf_counter()
     decision_texts = _batches(_parsed_files(staging, "decisions"))
@@ -1184,6 +1208,7 @@ def _write_reparsed(con: duckdb.DuckDBPyConnection, staging: Path, run: RunRow, 
         progress.update()
         for table in ("files", "reparse_failures"):
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM previous.{table}")
+        _list_search_changes(con, run.run_id)
         con.execute("INSERT INTO reparse_failures SELECT $run_id, f.letter_id, l.case_number, l.source_file, f.reason "
                     "FROM failed f JOIN letters l USING (letter_id) ORDER BY f.letter_id", {"run_id": run.run_id})
         progress.update()

@@ -177,6 +177,13 @@ CREATE TABLE reparse_failures (
     reason      VARCHAR NOT NULL
 );
 
+-- The letters whose searched text (case number, decision date, and each decision's treatment, outcome,
+-- rationale and guideline lines) a re-parse changed: the search index replaces just their documents.
+CREATE TABLE search_changes (
+    run_id    INTEGER NOT NULL,
+    letter_id INTEGER NOT NULL
+);
+
 -- ---------------------------------------------------------------- cleaned views
 
 CREATE VIEW v_rejected_files AS

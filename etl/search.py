@@ -9,7 +9,9 @@ results with its highlighted passages is read from the index alone. The index li
 database, `imr.duckdb` -> `imr.search/`, and follows it: `sync_index` adds only the letters not
 yet in it, so after each load it indexes the new letters, and after an interrupted run it
 catches up. A rebuilt database numbers its letters afresh, so the index notes which build of the
-database it follows and starts over when that changes.
+database it follows and starts over when that changes. A re-parse keeps the letter ids and lists in
+`search_changes` the letters whose searched text it changed: the index replaces just those documents
+and notes the last re-parse it has taken in, so a new parser version costs what it changed.
 
 Words are split on anything that is not a letter or digit and lower-cased, nothing more (no
 stemming): a word matches exactly that word, `improv*` every word starting so, which is what a
@@ -122,12 +124,28 @@ def _read_manifest(path: Path) -> dict:
         return {}
 
 
-def _fresh_index(path: Path, generation: str) -> tantivy.Index:
+def _write_manifest(path: Path, manifest: dict) -> None:
+    temp = path / f"{MANIFEST}.new"
+    temp.write_text(json.dumps(manifest))
+    temp.replace(path / MANIFEST)  # atomic: a reader sees the old manifest or the new one
+
+
+def _builds_match(manifest: dict, generation: str) -> bool:
+    return manifest.get("format") == FORMAT and manifest.get("generation") == generation
+
+
+def _last_run(con: duckdb.DuckDBPyConnection) -> int:
+    [(run_id,)] = con.execute("SELECT coalesce(max(run_id), 0) FROM load_runs").fetchall()
+    return run_id
+
+
+def _fresh_index(path: Path, generation: str, last_run: int) -> tantivy.Index:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     index = tantivy.Index(SCHEMA, str(path))
-    # Written once, before any letter: the letters added later all belong to this generation.
-    (path / MANIFEST).write_text(json.dumps({"format": FORMAT, "generation": generation}))
+    # Written before any letter: the letters added later all belong to this generation, and are read
+    # as every re-parse up to now left them.
+    _write_manifest(path, {"format": FORMAT, "generation": generation, "reparsed_through": last_run})
     return index
 
 
@@ -156,6 +174,18 @@ def _missing_ids(con: duckdb.DuckDBPyConnection, index: tantivy.Index) -> pl.Ser
     every = pl.Series("letter_id", [i for (i,) in con.execute("SELECT letter_id FROM letters").fetchall()],
                       dtype=pl.Int64)
     return every.filter(~every.is_in(indexed.implode())).sort()
+
+
+def _changed_ids(con: duckdb.DuckDBPyConnection, index: tantivy.Index, after_run: int) -> pl.Series:
+    """The indexed letters whose searched text a re-parse after run `after_run` changed, ascending. Letters
+    not indexed yet are left to `_missing_ids`, which adds them as they are now."""
+    has_changes = con.execute("SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() "
+                              "AND table_name = 'search_changes'").fetchall()
+    if not has_changes:  # a database from before re-parses listed their changes
+        return pl.Series("letter_id", [], dtype=pl.Int64)
+    return pl.Series("letter_id", [i for (i,) in con.execute(
+        "SELECT DISTINCT letter_id FROM search_changes WHERE run_id > $after AND letter_id <= $indexed "
+        "ORDER BY letter_id", {"after": after_run, "indexed": _max_indexed_id(index)}).fetchall()], dtype=pl.Int64)
 
 
 # One row per letter of a batch: what each field of its document holds. The guideline lines go in
@@ -201,11 +231,30 @@ def _documents(con: duckdb.DuckDBPyConnection, batch: pl.Series) -> Iterator[tan
         yield doc
 
 
-def sync_index(db_path: Path, progress: bool = False) -> int:
-    """Add to the index beside `db_path` every letter not yet in it; return how many were added.
+def _write_documents(con: duckdb.DuckDBPyConnection, writer, letter_ids: pl.Series, done: str, progress: bool,
+                     replace: bool = False) -> int:
+    """Add these letters' documents (first deleting their old ones when `replace`), a batch per commit."""
+    started = time.monotonic()
+    for start in range(0, letter_ids.len(), BATCH_LETTERS):
+        batch = letter_ids.slice(start, BATCH_LETTERS)
+        if replace:
+            writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "letter_id", batch.to_list()))
+        for doc in _documents(con, batch):
+            writer.add_document(doc)
+        writer.commit()
+        if progress:
+            written = start + batch.len()
+            print(f"{done} {written:,}/{letter_ids.len():,} letters "
+                  f"({written / (time.monotonic() - started):,.0f}/s)", file=sys.stderr)
+    return letter_ids.len()
 
-    Idempotent: a second call adds nothing. Letters go in ascending id, committed a batch at a
-    time, so an interrupted run leaves whole batches and the next call adds the rest.
+
+def sync_index(db_path: Path, progress: bool = False) -> int:
+    """Bring the index beside `db_path` up to date: replace the documents of letters a re-parse changed,
+    add every letter not yet in it; return how many documents were written.
+
+    Idempotent: a second call writes nothing. Letters go in ascending id, committed a batch at a
+    time, so an interrupted run leaves whole batches and the next call does the rest.
     """
     db_path = Path(db_path)
     path = index_path(db_path)
@@ -216,32 +265,29 @@ def sync_index(db_path: Path, progress: bool = False) -> int:
     except duckdb.Error as exc:
         raise SearchError(f"The database {db_path} cannot be opened to index it ({exc}).") from None
     try:
-        generation = _generation(con)
+        generation, last_run = _generation(con), _last_run(con)
         manifest = _read_manifest(path)
-        if manifest != {"format": FORMAT, "generation": generation} or not (path / "meta.json").is_file():
-            index = _fresh_index(path, generation)
+        if not _builds_match(manifest, generation) or not (path / "meta.json").is_file():
+            index = _fresh_index(path, generation, last_run)
+            manifest = _read_manifest(path)
         else:
             index = tantivy.Index.open(str(path))
+        changed = _changed_ids(con, index, manifest.get("reparsed_through", 0))
         missing = _missing_ids(con, index)
-        if missing.is_empty():
+        if changed.is_empty() and missing.is_empty():
             return 0
         try:
             writer = index.writer(WRITER_HEAP, 1)
         except ValueError as exc:
             raise SearchError(f"Another process is updating the search index at {path}; run this again when it "
                               f"has finished ({exc}).") from None
-        started, added = time.monotonic(), 0
-        for start in range(0, missing.len(), BATCH_LETTERS):
-            batch = missing.slice(start, BATCH_LETTERS)
-            for doc in _documents(con, batch):
-                writer.add_document(doc)
-            writer.commit()
-            added += batch.len()
-            if progress:
-                print(f"indexed {added:,}/{missing.len():,} letters ({added / (time.monotonic() - started):,.0f}/s)",
-                      file=sys.stderr)
+        written = _write_documents(con, writer, changed, "re-indexed", progress, replace=True)
+        if manifest.get("reparsed_through", 0) < last_run:
+            # Only once every changed letter is committed: a run stopped before this replaces them again.
+            _write_manifest(path, manifest | {"reparsed_through": last_run})
+        written += _write_documents(con, writer, missing, "indexed", progress)
         writer.wait_merging_threads()
-        return added
+        return written
     except (OSError, ValueError, duckdb.Error) as exc:
         raise SearchError(f"The search index at {path} could not be updated ({exc}). Run "
                           f"`python -m etl.search --db {db_path}` to try again.") from None
@@ -259,10 +305,11 @@ class IndexStatus:
     letters: int
     usable: bool
     problem: str | None = None
+    outdated: int = 0  # letters a re-parse changed whose documents still hold the earlier parse
 
     @property
     def complete(self) -> bool:
-        return self.usable and self.indexed >= self.letters
+        return self.usable and self.indexed >= self.letters and not self.outdated
 
 
 class LetterIndex:
@@ -290,10 +337,11 @@ class LetterIndex:
         with con.cursor() as cursor:
             [(letters,)] = cursor.execute("SELECT count(*) FROM letters").fetchall()
             generation = _generation(cursor)
+            outdated = _changed_ids(cursor, self.index, self.manifest.get("reparsed_through", 0)).len()
         indexed = self.index.searcher().num_docs
-        if self.manifest != {"format": FORMAT, "generation": generation}:
+        if not _builds_match(self.manifest, generation):
             return IndexStatus(indexed, letters, False, "was built for an earlier version of the database")
-        return IndexStatus(indexed, letters, True)
+        return IndexStatus(indexed, letters, True, outdated=outdated)
 
     def hits(self, query: "SearchQuery", limit: int, offset: int = 0) -> "Hits":
         """The best `limit` matches after `offset`, best first, and how many match in all."""

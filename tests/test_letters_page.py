@@ -3,11 +3,13 @@ letter text shown as text (never Markdown or HTML) wherever the page puts it."""
 
 import shutil
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data, marks
 from etl import search
+from etl.load import load
 
 APP = str(data.PROJECT_DIR / "app.py")
 LETTERS = "dashboard/pages/letters.py"
@@ -175,6 +177,22 @@ def test_an_index_behind_the_database_is_searched_and_the_page_says_so(search_db
     app = open_letters(db, monkeypatch)
     search_for(app, "norco")
     assert app.info[0].value.startswith("The search index covers 4 of 9 letters")
+    assert app.subheader[0].value.endswith("the search and the filters")
+
+
+def test_letters_a_reparse_changed_but_the_index_has_not_taken_in_are_named(search_db, tmp_path, monkeypatch):
+    db = tmp_path / "imr.duckdb"
+    shutil.copy(search_db, db)
+    shutil.copytree(search.index_path(search_db), search.index_path(db))
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE letter_texts SET full_text = replace(full_text, 'Omeprazole 20mg', 'Pantoprazole 20mg')")
+    con.close()
+    with monkeypatch.context() as stopped:
+        stopped.setattr(search, "sync_index", lambda db, progress=False: 0)  # the index update never ran
+        load([], db, 1, reparse=True, show_progress=False)
+    app = open_letters(db, monkeypatch)
+    search_for(app, "norco")
+    assert app.info[0].value.startswith("1 letter read differently by the new parser version is still searched")
     assert app.subheader[0].value.endswith("the search and the filters")
 
 

@@ -8,6 +8,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -39,6 +40,14 @@ def cases(con, letter_ids) -> list[str]:
         found = dict(cursor.execute("SELECT letter_id, case_number FROM letters JOIN wanted USING (letter_id)")
                      .fetchall())
     return [found[i] for i in letter_ids]
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
 
 
 def found(con, index, text: str) -> list[str]:
@@ -113,6 +122,51 @@ def test_an_interrupted_sync_is_caught_up_without_duplicates(search_db, tmp_path
         index = search.LetterIndex.open(db)
         assert index.index.searcher().num_docs == 9
         assert found(con, index, "gabapentin").count("CM16-0000101") == 1
+
+
+def test_a_reparse_replaces_only_the_documents_whose_parse_changed(tmp_path, monkeypatch):
+    db = tmp_path / "imr.duckdb"
+    load([copy_letters(tmp_path / "a", ["letter-01.txt", "letter-02.txt", "letter-05.txt"])], db, 1,
+         show_progress=False)
+    # What a new parser version would read differently in one letter: Pantoprazole where Omeprazole was.
+    con = duckdb.connect(str(db))
+    [(changed_id,)] = con.execute("SELECT letter_id FROM letters WHERE case_number = 'CM17-0000105'").fetchall()
+    con.execute("UPDATE letter_texts SET full_text = replace(full_text, 'Omeprazole 20mg', 'Pantoprazole 20mg') "
+                "WHERE letter_id = $id", {"id": changed_id})
+    con.close()
+    written = []
+    real_sync = search.sync_index
+    monkeypatch.setattr(search, "sync_index", lambda db, progress=False: written.append(real_sync(db)) or written[-1])
+    load([], db, 1, reparse=True, show_progress=False)
+    assert written == [1], "only the changed letter's document is written again"
+    assert query(db, "SELECT run_id, letter_id FROM search_changes") == [(2, changed_id)]
+    index = search.LetterIndex.open(db)
+    with data.connect(db) as con:
+        assert search.index_status(db, con).complete
+        assert index.index.searcher().num_docs == 3
+        assert found(con, index, "treatment:pantoprazole") == ["CM17-0000105"]
+        assert found(con, index, "treatment:omeprazole") == []
+        assert sorted(found(con, index, "norco")) == ["CM16-0000101"]
+    assert search.sync_index(db) == 0, "a second sync writes nothing"
+
+
+def test_an_index_stopped_before_taking_in_a_reparse_catches_up(tmp_path, monkeypatch):
+    db = tmp_path / "imr.duckdb"
+    load([copy_letters(tmp_path / "a", ["letter-01.txt", "letter-05.txt"])], db, 1, show_progress=False)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE letter_texts SET full_text = replace(full_text, 'Omeprazole 20mg', 'Pantoprazole 20mg')")
+    con.close()
+    monkeypatch.setattr(search, "sync_index", lambda db, progress=False: 0)  # killed before the index was updated
+    load([], db, 1, reparse=True, show_progress=False)
+    monkeypatch.undo()
+    with data.connect(db) as con:
+        status = search.index_status(db, con)
+        assert (status.usable, status.outdated, status.complete) == (True, 1, False)
+    assert search.sync_index(db) == 1
+    index = search.LetterIndex.open(db)
+    with data.connect(db) as con:
+        assert search.index_status(db, con).complete
+        assert found(con, index, "pantoprazole") == ["CM17-0000105"]
 
 
 def test_a_rebuilt_database_gets_a_new_index(tmp_path):

@@ -282,9 +282,14 @@ def _search_results(text: str, filters: data.Filters) -> None:
         st.info(f"Search is not available: the search index {status.problem}. Look a letter up by its case "
                 "number meanwhile; to build the index run `python -m etl.search --db <database>`.")
         return
-    if not status.complete:
+    if status.indexed < status.letters:
         st.info(f"The search index covers {status.indexed:,} of {status.letters:,} letters; letters loaded since "
                 "are not searched yet (the loader adds them; `python -m etl.search` catches up).")
+    if status.outdated:
+        one = status.outdated == 1
+        st.info(f"{status.outdated:,} letter{'' if one else 's'} read differently by the new parser version "
+                f"{'is' if one else 'are'} still searched as the earlier version read {'it' if one else 'them'} "
+                "(the loader updates the index; `python -m etl.search` catches up).")
     page = st.session_state.get("results_page", 1)
     results = _search(text, filters, page)
     size = letters_search.PAGE_SIZE
